@@ -1,0 +1,134 @@
+"""The schema, as recorded migrations: each runs once per database file, in order, in a transaction.
+
+Never edit a migration that has shipped; add the next one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("botjobs")
+
+# Raw texts as the source gave them: kept verbatim beside the normalised values.
+RAW_COLUMNS = {
+    "source": str,
+    "source_id": str,
+    "url": str,
+    "title": str,
+    "company": str,
+    "location": str,
+    "salary": str,
+    "contract_raw": str,
+    "remote_raw": str,
+    "description": str,
+    "posted_at_raw": str,
+    "apply_url": str,
+}
+# Normalised values (DESIGN.md "Offer"); None means unknown.
+NORMALISED_COLUMNS = {
+    "salary_min": float,
+    "salary_max": float,
+    "salary_period": str,
+    "salary_currency": str,
+    "salary_annual_min": float,
+    "salary_annual_max": float,
+    "salary_basis": str,
+    "city": str,
+    "department": str,
+    "region": str,
+    "country": str,
+    "latitude": float,
+    "longitude": float,
+    "contract": str,
+    "remote": str,
+    "experience_years": float,
+    "education_level": int,
+    "skills": str,
+    "posted_at": str,
+}
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["offers"].create(
+        {
+            "id": int,
+            **RAW_COLUMNS,
+            **NORMALISED_COLUMNS,
+            "first_seen": str,
+            "last_seen": str,
+            "expired_at": str,
+        },
+        pk="id",
+        not_null={"source", "source_id", "title", "first_seen", "last_seen"},
+    )
+    db["offers"].create_index(["last_seen"])
+    db["offers"].enable_fts(
+        ["title", "company", "description"],
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+    # Each time a source lists an offer; several listings may later point at one offer.
+    db["listings"].create(
+        {
+            "source": str,
+            "source_id": str,
+            "offer_id": int,
+            "url": str,
+            "first_seen": str,
+            "last_seen": str,
+            "content_hash": str,
+            "raw": str,
+        },
+        pk=("source", "source_id"),
+        foreign_keys=[("offer_id", "offers", "id")],
+        not_null={"offer_id", "first_seen", "last_seen"},
+    )
+    db["listings"].create_index(["offer_id"])
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "batch": str,
+            "source": str,
+            "mode": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "items": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "rejects": int,
+            "errors": int,
+            "message": str,
+        },
+        pk="id",
+        defaults={"items": 0, "new": 0, "updated": 0, "unchanged": 0, "rejects": 0, "errors": 0},
+    )
+    db["crawl_runs"].create_index(["batch"])
+    db["rejects"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "source": str,
+            "source_id": str,
+            "url": str,
+            "reason": str,
+            "payload": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+
+
+def open_db(path: str) -> Database:
+    """The database at `path`, created or upgraded to the current schema, in WAL mode."""
+    db = Database(path)
+    if path != ":memory:":
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA busy_timeout = 5000")
+    migrations.apply(db)
+    return db

@@ -1,0 +1,59 @@
+"""Reads, streamed: nothing here loads a whole table into memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlite_utils import Database
+
+# One row per offer, as `botjobs export` writes it (raw texts beside the normalised values).
+EXPORT_COLUMNS = (
+    "id",
+    "source",
+    "source_id",
+    "url",
+    "title",
+    "company",
+    "location",
+    "salary",
+    "contract",
+    "remote",
+    "posted_at",
+    "first_seen",
+    "last_seen",
+    "expired_at",
+    "salary_annual_min",
+    "salary_annual_max",
+    "salary_period",
+    "salary_currency",
+    "department",
+    "region",
+    "city",
+    "contract_raw",
+    "remote_raw",
+    "posted_at_raw",
+    "apply_url",
+    "description",
+)
+
+
+def iter_offers(db: Database, source: str | None = None) -> Iterator[dict[str, Any]]:
+    where, params = ("where source = ?", [source]) if source else ("", [])
+    columns = ", ".join(EXPORT_COLUMNS)
+    yield from db.query(f"select {columns} from offers {where} order by id", params)
+
+
+def recent_offers(db: Database, limit: int, source: str | None = None) -> list[dict[str, Any]]:
+    where, params = ("where source = ?", [source]) if source else ("", [])
+    return list(
+        db.query(
+            "select id, source, source_id, title, company, location, salary, contract_raw, "
+            f"last_seen from offers {where} order by last_seen desc, id desc limit ?",
+            [*params, limit],
+        )
+    )
+
+
+def count_offers(db: Database) -> int:
+    return db["offers"].count

@@ -1,0 +1,113 @@
+"""Writes: offers and their listings, crawl runs, rejects. Each offer is written in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlite_utils import Database
+
+NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def content_hash(raw: dict[str, Any]) -> str:
+    return hashlib.sha1(to_json(raw).encode("utf-8")).hexdigest()
+
+
+def store_offer(db: Database, offer: dict[str, Any], raw: dict[str, Any], now: str) -> str:
+    """Insert or refresh the offer behind one listing; says whether it was new, updated or unchanged.
+
+    `offer` holds the offer columns (raw texts and normalised values), `raw` the listing as the
+    source gave it. A listing seen again with the same content only moves its `last_seen`.
+    """
+    key = (raw["source"], raw["source_id"])
+    digest = content_hash(raw)
+    with db.atomic():
+        row = next(
+            db.query(
+                "select offer_id, content_hash from listings where source = ? and source_id = ?",
+                key,
+            ),
+            None,
+        )
+        if row is None:
+            offer_id = (
+                db["offers"]
+                .insert({**offer, "first_seen": now, "last_seen": now, "expired_at": None})
+                .last_pk
+            )
+            db["listings"].insert(
+                {
+                    "source": key[0],
+                    "source_id": key[1],
+                    "offer_id": offer_id,
+                    "url": raw.get("url"),
+                    "first_seen": now,
+                    "last_seen": now,
+                    "content_hash": digest,
+                    "raw": to_json(raw),
+                }
+            )
+            return NEW
+        offer_id = row["offer_id"]
+        listing_update = {"last_seen": now}
+        offer_update = {"last_seen": now, "expired_at": None}
+        outcome = UNCHANGED
+        if row["content_hash"] != digest:
+            listing_update.update(content_hash=digest, raw=to_json(raw), url=raw.get("url"))
+            offer_update.update(offer)
+            outcome = UPDATED
+        db["listings"].update(key, listing_update)
+        db["offers"].update(offer_id, offer_update)
+        return outcome
+
+
+def start_run(db: Database, source: str, mode: str, started_at: str, batch: str | None) -> int:
+    with db.atomic():
+        return (
+            db["crawl_runs"]
+            .insert(
+                {
+                    "batch": batch,
+                    "source": source,
+                    "mode": mode,
+                    "started_at": started_at,
+                    "status": "running",
+                }
+            )
+            .last_pk
+        )
+
+
+def finish_run(db: Database, run_id: int, **fields: Any) -> None:
+    with db.atomic():
+        db["crawl_runs"].update(run_id, fields)
+
+
+def add_reject(
+    db: Database,
+    run_id: int | None,
+    source: str | None,
+    reason: str,
+    payload: Any,
+    now: str,
+    source_id: str | None = None,
+    url: str | None = None,
+) -> None:
+    with db.atomic():
+        db["rejects"].insert(
+            {
+                "run_id": run_id,
+                "source": source,
+                "source_id": source_id,
+                "url": url,
+                "reason": reason,
+                "payload": payload if isinstance(payload, str) else to_json(payload),
+                "created_at": now,
+            }
+        )

@@ -1,0 +1,93 @@
+"""Every offer, crawled or imported, goes through here: validate → normalise → store.
+
+`Ingest` is the one mechanism: the Scrapy item pipeline and `botjobs import` both call `add()`,
+and it keeps the counts that end up in the run's `crawl_runs` row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from db import store
+from pipeline.items import is_reject
+from pipeline.validate import validate
+
+REJECTED = "rejected"
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def to_offer(record: dict[str, Any]) -> dict[str, Any]:
+    """The offer columns of a valid record: raw texts verbatim; normalised values come later."""
+    return {
+        "source": record["source"],
+        "source_id": record["source_id"],
+        "url": record["url"],
+        "title": record["title"],
+        "company": record["company"],
+        "location": record["location"],
+        "salary": record["salary"],
+        "contract_raw": record["contract"],
+        "remote_raw": record["remote"],
+        "description": record["description"],
+        "posted_at_raw": record["posted_at"],
+        "apply_url": record["apply_url"],
+    }
+
+
+class Ingest:
+    """One run's worth of offers into one database, counted."""
+
+    def __init__(self, db: Database, source: str, mode: str, batch: str | None = None):
+        self.db = db
+        self.source = source
+        self.counts: Counter[str] = Counter()
+        self.last_reason: str | None = None
+        self.run_id = store.start_run(db, source, mode, utcnow(), batch)
+
+    def reject(self, reason: str, payload: Any, source: str | None = None, **where: Any) -> str:
+        store.add_reject(
+            self.db, self.run_id, source or self.source, reason, payload, utcnow(), **where
+        )
+        self.counts["rejects"] += 1
+        self.last_reason = reason
+        return REJECTED
+
+    def add(self, item: dict[str, Any], where: str | None = None) -> str:
+        """Store one raw offer (or keep a spider's reject); returns new/updated/unchanged/rejected.
+
+        `where` (such as "line 12") prefixes the reason of a reject.
+        """
+        if is_reject(item):
+            return self.reject(item["reason"], item["payload"], item["source"], url=item["url"])
+        self.counts["items"] += 1
+        record, reason = validate(item)
+        if record is None:
+            source_id = item.get("source_id") if isinstance(item, dict) else None
+            if where:
+                reason = f"{where}: {reason}"
+            return self.reject(reason, item, source_id=None if source_id is None else str(source_id))
+        outcome = store.store_offer(self.db, to_offer(record), record, utcnow())
+        self.counts[outcome] += 1
+        return outcome
+
+    def finish(self, errors: int = 0, status: str | None = None, message: str | None = None) -> dict:
+        """Close the run: its status is the one given, else failed/partial/ok from the counts."""
+        stored = sum(self.counts[k] for k in (store.NEW, store.UPDATED, store.UNCHANGED))
+        if status is None:
+            status = "ok" if not errors else ("partial" if stored else "failed")
+        fields = {
+            "finished_at": utcnow(),
+            "status": status,
+            "errors": errors,
+            "message": message,
+            **{k: self.counts[k] for k in ("items", "new", "updated", "unchanged", "rejects")},
+        }
+        store.finish_run(self.db, self.run_id, **fields)
+        return fields

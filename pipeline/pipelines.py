@@ -1,0 +1,64 @@
+"""The Scrapy item pipeline: a thin class over `pipeline.ingest.Ingest`, one crawl run per spider."""
+
+from __future__ import annotations
+
+import logging
+
+from db.migrations import open_db
+from pipeline.ingest import Ingest
+
+
+class SpiderErrorCounter(logging.Handler):
+    """Counts the ERROR records about one spider.
+
+    Scrapy's own log_count/ERROR stat counts every crawler's errors in the process; Scrapy tags
+    its records (gave up retrying, spider error, download error, ignored HTTP status) and the
+    spider's own logger with `spider`, so those tags tell the sources apart.
+    """
+
+    def __init__(self, spider):
+        super().__init__(level=logging.ERROR)
+        self.spider = spider
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "spider", None) is self.spider:
+            self.count += 1
+
+
+class IngestPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.ingest: Ingest | None = None
+        self.errors: SpiderErrorCounter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        settings = self.crawler.settings
+        spider = self.crawler.spider
+        self.db = open_db(settings.get("BOTJOBS_DB"))
+        self.ingest = Ingest(
+            self.db, spider.name, settings.get("BOTJOBS_MODE", "live"), settings.get("BOTJOBS_BATCH")
+        )
+        self.errors = SpiderErrorCounter(spider)
+        logging.getLogger().addHandler(self.errors)
+
+    def process_item(self, item):
+        self.ingest.add(item)
+        return item
+
+    def close_spider(self) -> None:
+        logging.getLogger().removeHandler(self.errors)
+        stats = self.crawler.stats
+        # 4xx/5xx that ended a request are logged at INFO by Scrapy; for us they are errors.
+        errors = self.errors.count + (stats.get_value("httperror/response_ignored_count") or 0)
+        errors += stats.get_value("replay/missing") or 0
+        self.ingest.finish(
+            errors=errors,
+            status=stats.get_value("botjobs/status"),
+            message=stats.get_value("botjobs/message"),
+        )
+        self.db.close()
