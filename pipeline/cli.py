@@ -59,7 +59,9 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     metavar="SLUG",
     help="Crawl only this source (repeatable) [default: every source].",
 )
-@click.option("--offline", is_flag=True, help="Replay recorded responses; no network, no credentials.")
+@click.option(
+    "--offline", is_flag=True, help="Replay recorded responses; no network, no credentials."
+)
 @click.option(
     "--fixtures",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -111,12 +113,24 @@ def crawl(ctx, sources, offline, fixtures, record):
 
 def print_runs(runs: list[dict]) -> None:
     table = Table(title="crawl summary")
-    columns = ("source", "mode", "status", "items", "new", "updated", "unchanged", "rejects", "errors")
+    columns = (
+        "source",
+        "mode",
+        "status",
+        "items",
+        "new",
+        "updated",
+        "unchanged",
+        "rejects",
+        "errors",
+    )
     for column in columns:
         table.add_column(column, justify="right" if column not in columns[:3] else "left")
     table.add_column("message")
     for run in runs:
-        table.add_row(*(str(run[c] if run[c] is not None else "") for c in columns), run["message"] or "")
+        table.add_row(
+            *(str(run[c] if run[c] is not None else "") for c in columns), run["message"] or ""
+        )
     Console().print(table)
 
 
@@ -158,8 +172,12 @@ def import_(ctx, file: Path):
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default="jsonl", show_default=True)
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="[default: stdout]")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(WRITERS)), default="jsonl", show_default=True
+)
+@click.option(
+    "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="[default: stdout]"
+)
 @click.option("--source", help="Only offers first listed by this source.")
 @click.pass_context
 def export(ctx, fmt, output, source):

@@ -23,7 +23,11 @@ JOBSPY_COLUMNS = {"site", "job_url", "title", "company", "min_amount", "max_amou
 # python-jobspy prefixes ids with its site ("in-<jobkey>", "li-<id>"); the source's own id is after.
 JOBSPY_ID_PREFIXES = ("in-", "li-", "gd-", "go-", "zr-", "bd-", "nk-")
 # What `botjobs export` writes as `<field>_raw` is the source's text for `<field>`.
-EXPORT_RAW_ALIASES = {"contract_raw": "contract", "remote_raw": "remote", "posted_at_raw": "posted_at"}
+EXPORT_RAW_ALIASES = {
+    "contract_raw": "contract",
+    "remote_raw": "remote",
+    "posted_at_raw": "posted_at",
+}
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # descriptions can be long
 
@@ -110,18 +114,20 @@ def read_jsonl(handle) -> Iterator[Line]:
 
 def read_csv(handle, convert) -> Iterator[Line]:
     reader = csv.DictReader(handle)
+    ended = 1  # the header's line; a quoted cell can span lines, so a row starts after the last end
     for row in reader:
+        start, ended = ended + 1, reader.line_num
         if None in row:  # more cells than the header has names
-            yield Line(reader.line_num, None, "more cells than columns", json.dumps(row[None]))
+            yield Line(start, None, "more cells than columns", json.dumps(row[None]))
             continue
-        yield Line(reader.line_num, convert(row))
+        yield Line(start, convert(row))
 
 
 def sniff(first_line: str) -> str:
     if first_line.lstrip().startswith("{"):
         return "jsonl"
     header = {name.strip() for name in next(csv.reader([first_line]), [])}
-    if JOBSPY_COLUMNS <= header:
+    if header >= JOBSPY_COLUMNS:
         return "jobspy"
     if {"source", "source_id", "title"} <= header:
         return "csv"

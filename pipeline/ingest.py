@@ -72,12 +72,16 @@ class Ingest:
             source_id = item.get("source_id") if isinstance(item, dict) else None
             if where:
                 reason = f"{where}: {reason}"
-            return self.reject(reason, item, source_id=None if source_id is None else str(source_id))
+            return self.reject(
+                reason, item, source_id=None if source_id is None else str(source_id)
+            )
         outcome = store.store_offer(self.db, to_offer(record), record, utcnow())
         self.counts[outcome] += 1
         return outcome
 
-    def finish(self, errors: int = 0, status: str | None = None, message: str | None = None) -> dict:
+    def finish(
+        self, errors: int = 0, status: str | None = None, message: str | None = None
+    ) -> dict:
         """Close the run: its status is the one given, else failed/partial/ok from the counts."""
         stored = sum(self.counts[k] for k in (store.NEW, store.UPDATED, store.UNCHANGED))
         if status is None:

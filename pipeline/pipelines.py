@@ -41,7 +41,10 @@ class IngestPipeline:
         spider = self.crawler.spider
         self.db = open_db(settings.get("BOTJOBS_DB"))
         self.ingest = Ingest(
-            self.db, spider.name, settings.get("BOTJOBS_MODE", "live"), settings.get("BOTJOBS_BATCH")
+            self.db,
+            spider.name,
+            settings.get("BOTJOBS_MODE", "live"),
+            settings.get("BOTJOBS_BATCH"),
         )
         self.errors = SpiderErrorCounter(spider)
         logging.getLogger().addHandler(self.errors)

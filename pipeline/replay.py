@@ -89,7 +89,10 @@ class FixtureSet:
         headers = Headers(entry.get("headers") or {})
         cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         return cls(
-            url=request.url, status=entry.get("status", 200), headers=headers, body=body,
+            url=request.url,
+            status=entry.get("status", 200),
+            headers=headers,
+            body=body,
             request=request,
         )
 

@@ -1,0 +1,95 @@
+import json
+
+import pytest
+
+from db import store
+from db.migrations import migrations, open_db
+from pipeline.ingest import to_offer
+from pipeline.validate import validate
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = open_db(str(tmp_path / "t.db"))
+    yield database
+    database.close()
+
+
+def record(**fields):
+    base = {"source": "apec", "source_id": "1", "title": "Chargé de projet chatbot"}
+    rec, reason = validate({**base, **fields})
+    assert reason is None
+    return rec
+
+
+def put(db, rec, now="2026-11-01T00:00:00+00:00"):
+    return store.store_offer(db, to_offer(rec), rec, now)
+
+
+def test_schema_is_migrated_once_and_in_wal_mode(tmp_path):
+    path = str(tmp_path / "m.db")
+    open_db(path).close()
+    db = open_db(path)  # a second open applies nothing again
+    names = [m.name for m in migrations.applied(db)]
+    assert names == ["m001_initial"]
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"offers", "listings", "crawl_runs", "rejects", "offers_fts"} <= set(db.table_names())
+
+
+def test_new_then_unchanged_then_updated(db):
+    assert put(db, record(salary="40 k€")) == store.NEW
+    assert put(db, record(salary="40 k€"), now="2026-11-02T00:00:00+00:00") == store.UNCHANGED
+    offer = db["offers"].get(1)
+    assert offer["first_seen"].startswith("2026-11-01")
+    assert offer["last_seen"].startswith("2026-11-02")
+    assert put(db, record(salary="45 k€"), now="2026-11-03T00:00:00+00:00") == store.UPDATED
+    assert db["offers"].count == 1
+    assert db["offers"].get(1)["salary"] == "45 k€"
+    listing = db["listings"].get(("apec", "1"))
+    assert json.loads(listing["raw"])["salary"] == "45 k€"
+    assert listing["first_seen"].startswith("2026-11-01")
+
+
+def test_raw_texts_are_kept_beside_empty_normalised_columns(db):
+    put(db, record(contract="CDI", remote="Télétravail partiel", posted_at="il y a 3 jours"))
+    offer = db["offers"].get(1)
+    assert offer["contract_raw"] == "CDI"
+    assert offer["remote_raw"] == "Télétravail partiel"
+    assert offer["posted_at_raw"] == "il y a 3 jours"
+    assert offer["contract"] is None and offer["remote"] is None
+
+
+def test_same_id_from_two_sources_is_two_listings(db):
+    put(db, record())
+    put(db, record(source="indeed"))
+    assert db["listings"].count == 2
+
+
+def test_full_text_search_ignores_accents(db):
+    put(db, record(title="Chargé de projet IA conversationnelle", description="Dialogflow, Rasa"))
+    put(db, record(source_id="2", title="Comptable"))
+    hits = [r["title"] for r in db["offers"].search("charge conversationnelle")]
+    assert hits == ["Chargé de projet IA conversationnelle"]
+    assert [r["id"] for r in db["offers"].search("rasa")] == [1]
+
+
+def test_reject_keeps_payload_and_reason(db):
+    run_id = store.start_run(db, "apec", "live", "2026-11-01T00:00:00+00:00", None)
+    store.add_reject(db, run_id, "apec", "missing title", {"source_id": "9"}, "2026-11-01")
+    row = db["rejects"].get(1)
+    assert row["reason"] == "missing title"
+    assert json.loads(row["payload"]) == {"source_id": "9"}
+    assert row["run_id"] == run_id
+
+
+def test_failed_write_leaves_nothing_half_written(db, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    # The listing insert fails after the offer insert: the offer must not stay behind.
+    with monkeypatch.context() as patch:
+        patch.setattr(type(db["listings"]), "insert", boom)
+        with pytest.raises(RuntimeError):
+            put(db, record())
+    assert db["offers"].count == 0
+    assert put(db, record()) == store.NEW

@@ -1,0 +1,65 @@
+import pytest
+
+from db.migrations import open_db
+from pipeline.ingest import REJECTED, Ingest
+from pipeline.items import reject
+
+
+@pytest.fixture
+def db():
+    database = open_db(":memory:")
+    yield database
+    database.close()
+
+
+def offer(i, **fields):
+    return {"source": "france_travail", "source_id": str(i), "title": f"Offre {i}", **fields}
+
+
+def test_counts_and_run_row(db):
+    ingest = Ingest(db, "france_travail", "offline", batch="b1")
+    assert ingest.add(offer(1)) == "new"
+    assert ingest.add(offer(1)) == "unchanged"
+    assert ingest.add(offer(1, salary="x")) == "updated"
+    assert ingest.add({"source": "france_travail", "source_id": "2"}) == REJECTED
+    assert (
+        ingest.add(reject("france_travail", "malformed JSON", "{oops", url="https://x")) == REJECTED
+    )
+    run = ingest.finish(errors=1)
+    row = db["crawl_runs"].get(ingest.run_id)
+    assert (row["items"], row["new"], row["updated"], row["unchanged"], row["rejects"]) == (
+        4,
+        1,
+        1,
+        1,
+        2,
+    )
+    assert row["status"] == "partial" and run["status"] == "partial"
+    assert row["batch"] == "b1" and row["mode"] == "offline"
+    reasons = [r["reason"] for r in db["rejects"].rows_where(order_by="id")]
+    assert reasons == ["missing title", "malformed JSON"]
+    assert db["rejects"].get(2)["url"] == "https://x"
+
+
+@pytest.mark.parametrize(
+    "adds, errors, status",
+    [([offer(1)], 0, "ok"), ([], 0, "ok"), ([], 2, "failed"), ([offer(1)], 2, "partial")],
+)
+def test_status_follows_from_counts(db, adds, errors, status):
+    ingest = Ingest(db, "x", "live")
+    for item in adds:
+        ingest.add(item)
+    assert ingest.finish(errors=errors)["status"] == status
+
+
+def test_given_status_wins(db):
+    ingest = Ingest(db, "france_travail", "live")
+    assert ingest.finish(status="no-credentials", message="set the env vars")["status"] == (
+        "no-credentials"
+    )
+
+
+def test_where_prefixes_reject_reason(db):
+    ingest = Ingest(db, "import", "import")
+    ingest.add({"source": "a", "title": "t"}, where="line 7")
+    assert ingest.last_reason == "line 7: missing source_id"
