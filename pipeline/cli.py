@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 import platformdirs
-from rich.console import Console
-from rich.table import Table
 
 from db.migrations import open_db
 from db.queries import iter_offers, recent_offers
@@ -111,27 +109,25 @@ def crawl(ctx, sources, offline, fixtures, record):
         ctx.exit(1)
 
 
-def print_runs(runs: list[dict]) -> None:
-    table = Table(title="crawl summary")
-    columns = (
-        "source",
-        "mode",
-        "status",
-        "items",
-        "new",
-        "updated",
-        "unchanged",
-        "rejects",
-        "errors",
+def offer_line(row: dict) -> str:
+    """`#12 Chargé de projet chatbot H/F — ACME · Lyon 01 - 69 · 40 - 45 k€ · CDI [apec]`."""
+    details = (row[c] for c in ("company", "location", "salary", "contract_raw"))
+    return f"#{row['id']} {row['title']} — {' · '.join(d for d in details if d)} [{row['source']}]"
+
+
+def run_line(run: dict) -> str:
+    """One source's crawl in one line, e.g. `france_travail  partial  350 offers: 337 new, …`."""
+    line = (
+        f"{run['source']:<16} {run['status']:<14} {run['items']} offers: {run['new']} new, "
+        f"{run['updated']} updated, {run['unchanged']} unchanged; {run['rejects']} rejected, "
+        f"{run['errors']} errors"
     )
-    for column in columns:
-        table.add_column(column, justify="right" if column not in columns[:3] else "left")
-    table.add_column("message")
+    return f"{line} — {run['message']}" if run["message"] else line
+
+
+def print_runs(runs: list[dict]) -> None:
     for run in runs:
-        table.add_row(
-            *(str(run[c] if run[c] is not None else "") for c in columns), run["message"] or ""
-        )
-    Console().print(table)
+        click.echo(run_line(run))
 
 
 @cli.command("import")
@@ -198,17 +194,6 @@ def offers(ctx, limit, source):
     rows = recent_offers(db, limit, source)
     total = db["offers"].count
     db.close()
-    table = Table(title=f"{len(rows)} of {total} offers, most recently seen first")
-    for column in ("id", "source", "title", "company", "location", "salary", "contract"):
-        table.add_column(column, overflow="fold")
+    click.echo(f"{len(rows)} of {total} offers, most recently seen first")
     for row in rows:
-        table.add_row(
-            str(row["id"]),
-            row["source"],
-            row["title"],
-            row["company"] or "",
-            row["location"] or "",
-            row["salary"] or "",
-            row["contract_raw"] or "",
-        )
-    Console().print(table)
+        click.echo(offer_line(row))

@@ -38,7 +38,6 @@ def crawl_settings(
         # Nothing is fetched, so there is nobody to be polite to.
         settings.set("DOWNLOAD_DELAY", 0)
         settings.set("AUTOTHROTTLE_ENABLED", False)
-        settings.set("RANDOMIZE_DOWNLOAD_DELAY", False)
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8)
     elif record_dir is not None:
         settings.set("BOTJOBS_RECORD_DIR", str(record_dir))
@@ -61,7 +60,7 @@ def run_crawl(
     batch = uuid.uuid4().hex
     settings = crawl_settings(db_path, batch, replay_dir, record_dir)
     open_db(db_path).close()  # migrate once, before several pipelines open the file
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     failed_to_start: dict[str, str] = {}
     for slug in sources:
         try:
