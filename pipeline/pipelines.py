@@ -58,7 +58,6 @@ class IngestPipeline:
         stats = self.crawler.stats
         # 4xx/5xx that ended a request are logged at INFO by Scrapy; for us they are errors.
         errors = self.errors.count + (stats.get_value("httperror/response_ignored_count") or 0)
-        errors += stats.get_value("replay/missing") or 0
         self.ingest.finish(
             errors=errors,
             status=stats.get_value("botjobs/status"),

@@ -27,6 +27,7 @@ meta), which is how an OAuth token stays out of the repository.
 from __future__ import annotations
 
 import json
+import logging
 import mimetypes
 import re
 from collections import defaultdict
@@ -39,6 +40,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
+
+logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 KEPT_HEADERS = ("Content-Type", "Content-Range", "Location", "Retry-After", "Last-Modified")
@@ -185,7 +188,10 @@ class ReplayMiddleware:
         if urlparse(request.url).path == "/robots.txt":
             return Response(url=request.url, status=404, request=request)
         self.crawler.stats.inc_value("replay/missing")
-        raise IgnoreRequest(f"no recorded response for {request.method} {request.url}")
+        message = f"no recorded response for {request.method} {request.url}"
+        # Tagged with the spider so the crawl run of that source counts it as an error.
+        logger.error(message, extra={"spider": self.crawler.spider})
+        raise IgnoreRequest(message)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if self.record_dir is not None:

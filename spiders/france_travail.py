@@ -21,7 +21,9 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from scrapy import FormRequest, Request, Spider
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from pipeline.items import raw_offer, reject
 from spiders.search_terms import search_terms
@@ -512,5 +514,9 @@ class FranceTravailSpider(Spider):
 
     def _search_failed(self, failure) -> None:
         url = failure.request.url
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # Dropped on purpose (robots.txt, or no recording in a replay, which says so itself).
+            self.logger.warning("France Travail search not sent: %s", failure.getErrorMessage())
+            return
         self.logger.error("France Travail search failed for %s: %s", url, failure_reason(failure))
         self.crawler.stats.inc_value("france_travail/failed_searches")
