@@ -123,6 +123,43 @@ def m001_initial(db: Database) -> None:
     )
 
 
+# What normalisation adds beside the first schema's columns: how each value was obtained, and
+# the details a reader needs to trust it (months paid, CDD length, days of remote work…).
+NORMALISATION_COLUMNS = {
+    "title_clean": str,
+    "description_text": str,
+    "salary_months": float,
+    "salary_gross_net": str,
+    "salary_flags": str,
+    "commune": str,
+    "place_basis": str,
+    "contract_months": float,
+    "contract_basis": str,
+    "remote_days": float,
+    "remote_basis": str,
+    "seniority": str,
+    "experience_basis": str,
+    "education_basis": str,
+    "posted_at_basis": str,
+}
+
+
+@migrations()
+def m002_normalisation(db: Database) -> None:
+    offers = db["offers"]
+    for column, kind in NORMALISATION_COLUMNS.items():
+        offers.add_column(column, kind)
+    # Search the clean text, not the HTML markup around it.
+    offers.disable_fts()
+    offers.enable_fts(
+        ["title", "company", "description_text"],
+        create_triggers=True,
+        tokenize="unicode61 remove_diacritics 2",
+    )
+    for column in ("department", "region", "contract", "remote", "posted_at"):
+        offers.create_index([column], if_not_exists=True)
+
+
 def open_db(path: str) -> Database:
     """The database at `path`, created or upgraded to the current schema, in WAL mode."""
     db = Database(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlite_utils import Database
@@ -19,11 +20,14 @@ def content_hash(raw: dict[str, Any]) -> str:
     return hashlib.sha1(to_json(raw).encode("utf-8")).hexdigest()
 
 
-def store_offer(db: Database, offer: dict[str, Any], raw: dict[str, Any], now: str) -> str:
+def store_offer(
+    db: Database, raw: dict[str, Any], offer_of: Callable[[], dict[str, Any]], now: str
+) -> str:
     """Insert or refresh the offer behind one listing; says whether it was new, updated or unchanged.
 
-    `offer` holds the offer columns (raw texts and normalised values), `raw` the listing as the
-    source gave it. A listing seen again with the same content only moves its `last_seen`.
+    `raw` is the listing as the source gave it; `offer_of()` gives the offer columns (raw texts
+    and normalised values), and is only called when the listing is new or has changed: a
+    listing seen again with the same content only moves its `last_seen`.
     """
     key = (raw["source"], raw["source_id"])
     digest = content_hash(raw)
@@ -38,7 +42,7 @@ def store_offer(db: Database, offer: dict[str, Any], raw: dict[str, Any], now: s
         if row is None:
             offer_id = (
                 db["offers"]
-                .insert({**offer, "first_seen": now, "last_seen": now, "expired_at": None})
+                .insert({**offer_of(), "first_seen": now, "last_seen": now, "expired_at": None})
                 .last_pk
             )
             db["listings"].insert(
@@ -60,7 +64,7 @@ def store_offer(db: Database, offer: dict[str, Any], raw: dict[str, Any], now: s
         outcome = UNCHANGED
         if row["content_hash"] != digest:
             listing_update.update(content_hash=digest, raw=to_json(raw), url=raw.get("url"))
-            offer_update.update(offer)
+            offer_update.update(offer_of())
             outcome = UPDATED
         db["listings"].update(key, listing_update)
         db["offers"].update(offer_id, offer_update)

@@ -185,6 +185,18 @@ def export(ctx, fmt, output, source):
 
 
 @cli.command()
+@click.pass_context
+def normalise(ctx):
+    """Normalise every stored offer again from its raw listing (after a normaliser changed)."""
+    from pipeline.ingest import renormalise
+
+    db = database(ctx)
+    count = renormalise(db)
+    db.close()
+    click.echo(f"{count} offers normalised again")
+
+
+@cli.command()
 @click.option("--limit", "-n", default=20, show_default=True, help="How many offers to show.")
 @click.option("--source", help="Only offers first listed by this source.")
 @click.pass_context

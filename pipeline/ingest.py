@@ -6,6 +6,7 @@ and it keeps the counts that end up in the run's `crawl_runs` row.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -14,17 +15,22 @@ from sqlite_utils import Database
 
 from db import store
 from pipeline.items import is_reject
+from pipeline.normalise import normalise
 from pipeline.validate import validate
 
 REJECTED = "rejected"
 
 
 def utcnow() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return stamp(datetime.now(UTC))
 
 
-def to_offer(record: dict[str, Any]) -> dict[str, Any]:
-    """The offer columns of a valid record: raw texts verbatim; normalised values come later."""
+def stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def to_offer(record: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The offer columns of a valid record: its raw texts verbatim beside the normalised values."""
     return {
         "source": record["source"],
         "source_id": record["source_id"],
@@ -38,6 +44,7 @@ def to_offer(record: dict[str, Any]) -> dict[str, Any]:
         "description": record["description"],
         "posted_at_raw": record["posted_at"],
         "apply_url": record["apply_url"],
+        **normalise(record, now),
     }
 
 
@@ -75,7 +82,8 @@ class Ingest:
             return self.reject(
                 reason, item, source_id=None if source_id is None else str(source_id)
             )
-        outcome = store.store_offer(self.db, to_offer(record), record, utcnow())
+        now = datetime.now(UTC)
+        outcome = store.store_offer(self.db, record, lambda: to_offer(record, now), stamp(now))
         self.counts[outcome] += 1
         return outcome
 
@@ -95,3 +103,33 @@ class Ingest:
         }
         store.finish_run(self.db, self.run_id, **fields)
         return fields
+
+
+def renormalise(db: Database, batch: int = 500) -> int:
+    """Normalise every stored offer again from its listing's raw record (after a normaliser
+    improved), in batches so memory stays flat whatever the table's size. Returns the count.
+
+    Relative dates ("il y a 3 jours") are read as of the listing's last sighting, when that
+    text was current.
+    """
+    last_id, count = 0, 0
+    while True:
+        rows = list(
+            db.query(
+                "select offers.id, listings.raw, listings.last_seen from offers "
+                "join listings on listings.offer_id = offers.id "
+                "and listings.source = offers.source and listings.source_id = offers.source_id "
+                "where offers.id > ? order by offers.id limit ?",
+                [last_id, batch],
+            )
+        )
+        if not rows:
+            return count
+        with db.atomic():
+            for row in rows:
+                record, _ = validate(json.loads(row["raw"]))
+                if record is not None:
+                    seen = datetime.fromisoformat(row["last_seen"])
+                    db["offers"].update(row["id"], to_offer(record, seen))
+                    count += 1
+        last_id = rows[-1]["id"]

@@ -1,6 +1,8 @@
 import json
+from datetime import datetime
 
 import pytest
+from sqlite_utils import Database
 
 from db import store
 from db.migrations import migrations, open_db
@@ -23,7 +25,7 @@ def record(**fields):
 
 
 def put(db, rec, now="2026-11-01T00:00:00+00:00"):
-    return store.store_offer(db, to_offer(rec), rec, now)
+    return store.store_offer(db, rec, lambda: to_offer(rec, datetime.fromisoformat(now)), now)
 
 
 def test_schema_is_migrated_once_and_in_wal_mode(tmp_path):
@@ -31,7 +33,7 @@ def test_schema_is_migrated_once_and_in_wal_mode(tmp_path):
     open_db(path).close()
     db = open_db(path)  # a second open applies nothing again
     names = [m.name for m in migrations.applied(db)]
-    assert names == ["m001_initial"]
+    assert names == ["m001_initial", "m002_normalisation"]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"offers", "listings", "crawl_runs", "rejects", "offers_fts"} <= set(db.table_names())
 
@@ -50,19 +52,54 @@ def test_new_then_unchanged_then_updated(db):
     assert listing["first_seen"].startswith("2026-11-01")
 
 
-def test_raw_texts_are_kept_beside_empty_normalised_columns(db):
+def test_raw_texts_are_kept_beside_normalised_values(db):
     put(db, record(contract="CDI", remote="Télétravail partiel", posted_at="il y a 3 jours"))
     offer = db["offers"].get(1)
     assert offer["contract_raw"] == "CDI"
     assert offer["remote_raw"] == "Télétravail partiel"
     assert offer["posted_at_raw"] == "il y a 3 jours"
-    assert offer["contract"] is None and offer["remote"] is None
+    assert (offer["contract"], offer["contract_basis"]) == ("CDI", "stated")
+    assert (offer["remote"], offer["remote_basis"]) == ("hybrid", "stated")
+    assert (offer["posted_at"], offer["posted_at_basis"]) == ("2026-10-29", "parsed")
 
 
 def test_same_id_from_two_sources_is_two_listings(db):
     put(db, record())
     put(db, record(source="indeed"))
     assert db["listings"].count == 2
+
+
+def test_a_first_schema_database_is_upgraded_in_place(tmp_path):
+    path = str(tmp_path / "old.db")
+    old = Database(path)
+    migrations.apply(old, stop_before="m002_normalisation")
+    old["offers"].insert(
+        {
+            "source": "apec",
+            "source_id": "1",
+            "title": "Chef de projet chatbot",
+            "description": "<p>Rasa</p>",
+            "first_seen": "2026-01-01",
+            "last_seen": "2026-01-01",
+        }
+    )
+    old.close()
+    db = open_db(path)
+    assert "salary_flags" in db["offers"].columns_dict
+    assert db["offers"].get(1)["title"] == "Chef de projet chatbot"
+    assert db["offers_fts"].columns_dict.keys() >= {"title", "company", "description_text"}
+
+
+def test_an_unchanged_listing_is_not_normalised_again(db):
+    calls = []
+
+    def offer_of():
+        calls.append(1)
+        return to_offer(record(), datetime(2026, 11, 1))
+
+    store.store_offer(db, record(), offer_of, "2026-11-01")
+    store.store_offer(db, record(), offer_of, "2026-11-02")
+    assert len(calls) == 1
 
 
 def test_full_text_search_ignores_accents(db):

@@ -1,0 +1,491 @@
+"""Contract type and length of an offer: CDI, CDD, intérim, freelance, alternance, stage, other.
+
+The source's contract field decides when it names a contract (a France Travail or Apec code, a
+schema.org, jobspy or Welcome to the Jungle value, a label such as "CDD - 6 mois"); otherwise
+the title, then the description. Every word list lives in pipeline/data/contracts.toml, whose
+header explains the rules; this module only applies them.
+
+`plain_text` and `fold` prepare any text for matching; pipeline/remote.py shares them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_FILE = Path(__file__).parent / "data" / "contracts.toml"
+CONTRACT_TYPES = ("CDI", "CDD", "interim", "freelance", "alternance", "stage", "other")
+UNSTATED = "unstated"
+EVIDENCE_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Contract:
+    type: str | None = None  # one of CONTRACT_TYPES, or None when unknown
+    months: float | None = None  # length of a non-CDI contract, when stated
+    basis: str | None = None  # "stated" (the contract field), "parsed" (title, description), None
+    raw: str | None = None  # the text that decided: the contract field, else the phrase found
+
+
+# --- text preparation (shared with remote.py) -------------------------------------------------
+
+# UTF-8 read as Windows-1252 ("Ã©" for "é", "ï¿½" for a lost character): a lead byte then the
+# continuation bytes, each shown as the cp1252 (or Latin-1) character of that byte.
+_CONTINUATION = sorted(
+    {chr(b) for b in range(0x80, 0xC0)}
+    | {bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xC0)} - {""}
+)
+_CONT = "[" + "".join(re.escape(c) for c in _CONTINUATION) + "]"
+_MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|\u00c3 ")
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|br|li|ul|ol|div|h[1-6]|tr|td|th|table|section|article|header|footer|dd|dt|hr)\b"
+    r"[^<>]{0,2000}>",
+    re.IGNORECASE,
+)
+_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,2000}>")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
+_HSPACE = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r" ?\n[\n ]*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _unmojibake(match: re.Match[str]) -> str:
+    chunk = match.group(0)
+    if chunk == "\u00c3 ":
+        return "\u00e0"  # "Ã " is "à" whose no-break space became a plain space
+    try:
+        raw = bytes(ord(c) if ord(c) < 256 else c.encode("cp1252")[0] for c in chunk)
+        repaired = raw.decode("utf-8")
+    except (UnicodeError, ValueError):
+        return chunk
+    # Only what mojibake plausibly hides: Latin letters, typographic punctuation, €, ™, a lost
+    # character. Anything else ("É" + no-break space) was genuine text.
+    code = ord(repaired)
+    if code <= 0x17F or 0x2000 <= code <= 0x206F or code in (0x20AC, 0x2122, 0xFFFD):
+        return repaired
+    return chunk
+
+
+def as_text(value: Any) -> str:
+    """Any field value as text: None is "", an Apec code given as a number is its digits."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | tuple):
+        return ", ".join(as_text(item) for item in value)
+    return str(value)
+
+
+def plain_text(value: Any) -> str:
+    """Readable text from a field: mojibake repaired, HTML (even escaped twice) made plain,
+    spaces collapsed and block elements turned into line breaks, so sentences stay apart."""
+    text = as_text(value)
+    if not text:
+        return ""
+    text = _MOJIBAKE.sub(_unmojibake, text)
+    for _ in range(3):  # "&amp;lt;p&amp;gt;" is markup escaped twice
+        if not _ENTITY.search(text):
+            break
+        text = html.unescape(text)
+    text = _BLOCK_TAG.sub("\n", text)
+    text = _ANY_TAG.sub("", text)
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
+    text = _HSPACE.sub(" ", text)
+    return _NEWLINES.sub("\n", text).strip()
+
+
+_FOLD_SPECIAL = {
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "`": "'",
+    "\u00b4": "'",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u0153": "o",
+    "\u0152": "O",
+    "\u00e6": "a",
+    "\u00c6": "A",
+    "\u00df": "s",
+    "\u0131": "i",
+    "\ufffd": "e",  # a lost character in these French texts is most often an é
+}
+_FOLD_CACHE: dict[tuple[str, bool], str] = {}
+
+
+def _fold_char(char: str, lower: bool) -> str:
+    key = (char, lower)
+    folded = _FOLD_CACHE.get(key)
+    if folded is None:
+        if char in _FOLD_SPECIAL:
+            folded = _FOLD_SPECIAL[char]
+        elif char.isspace():
+            folded = "\n" if char == "\n" else " "
+        else:
+            decomposed = unicodedata.normalize("NFKD", char)
+            folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if lower:
+            folded = folded.lower()
+        # One character for one: a match in the folded text points into the original.
+        folded = folded[:1] or " "
+        if len(_FOLD_CACHE) < 20000:
+            _FOLD_CACHE[key] = folded
+    return folded
+
+
+def fold(text: str, lower: bool = True) -> str:
+    """The text for matching, character for character: accents removed, apostrophes and dashes
+    plain, lower case unless asked otherwise."""
+    return "".join([_fold_char(c, lower) for c in text])
+
+
+def vocabulary_pattern(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
+    """One regular expression from a data file's list: a space matches any run of spaces,
+    hyphens or underscores, or none, as the data files' headers say."""
+    parts = []
+    for pattern in patterns:
+        pattern = re.sub(" +", " ", pattern.strip()).replace(" ", r"[ \-_]*")
+        parts.append(f"(?:{pattern})")
+    return re.compile("|".join(parts), flags)
+
+
+def sentence_start(folded: str, position: int, floor: int = 0) -> int:
+    """Where the sentence holding `position` begins (not before `floor`)."""
+    cut = max(folded.rfind(mark, floor, position) for mark in ".!?;\n")
+    return max(cut + 1, floor)
+
+
+def snippet(plain: str, start: int, end: int) -> str:
+    """At most EVIDENCE_CHARS of the sentence around a match."""
+    left = plain.rfind("\n", 0, start) + 1
+    for mark in ". ", "; ", "! ", "? ":
+        cut = plain.rfind(mark, left, start)
+        if cut >= 0:
+            left = cut + len(mark)
+    right_cuts = [plain.find(mark, end) for mark in ("\n", ". ", "; ", "! ", "? ")]
+    right = min([cut for cut in right_cuts if cut >= 0] or [len(plain)])
+    if right - left > EVIDENCE_CHARS:
+        left = max(left, min(start, end - EVIDENCE_CHARS // 2) - EVIDENCE_CHARS // 4)
+        right = min(right, left + EVIDENCE_CHARS)
+        left = max(left, right - EVIDENCE_CHARS)
+    return plain[left:right].strip(" ,;:.-") or plain[start:end]
+
+
+class Prepared:
+    """One field ready for matching: its plain text and folded copies of the same length."""
+
+    __slots__ = ("plain", "folded", "_cased")
+
+    def __init__(self, value: Any) -> None:
+        self.plain = plain_text(value)
+        self.folded = fold(self.plain)
+        self._cased: str | None = None
+
+    @property
+    def cased(self) -> str:
+        if self._cased is None:
+            self._cased = fold(self.plain, lower=False)
+        return self._cased
+
+
+# --- vocabulary ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    type: str
+    refine: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Group:
+    type: str
+    refine: tuple[str, ...]
+    case: bool
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    codes: dict[str, _Entry]
+    groups: dict[str, tuple[_Group, ...]]
+    alternance_from_title: frozenset[str]
+    alternance_from_description: frozenset[str]
+    prospect_before: re.Pattern[str]
+    past_before: re.Pattern[str]
+    prospect_after: re.Pattern[str]
+    duration: re.Pattern[str]
+    units: dict[str, str]
+    numbers: dict[str, float]
+    before: re.Pattern[str]
+    after: re.Pattern[str]
+    gap: int
+    not_before: re.Pattern[str]
+    not_after: re.Pattern[str]
+
+
+def _check_type(value: Any, where: str) -> str:
+    if value not in CONTRACT_TYPES and value != UNSTATED:
+        raise ValueError(f"{DATA_FILE.name}: {where}: unknown contract type {value!r}")
+    return value
+
+
+def _entry(value: Any, where: str) -> _Entry:
+    if isinstance(value, dict):
+        refine = tuple(_check_type(t, where) for t in value.get("refine", ()))
+        return _Entry(_check_type(value.get("type"), where), refine)
+    return _Entry(_check_type(value, where))
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> _Vocabulary:
+    with DATA_FILE.open("rb") as handle:
+        data = tomllib.load(handle)
+    codes = {str(code): _entry(value, f"code {code}") for code, value in data["codes"].items()}
+    groups: dict[str, list[_Group]] = {"label": [], "title": [], "description": []}
+    for number, phrase in enumerate(data["phrases"], 1):
+        where = f"phrases #{number}"
+        group = _Group(
+            type=_check_type(phrase["type"], where),
+            refine=tuple(_check_type(t, where) for t in phrase.get("refine", ())),
+            case=bool(phrase.get("case", False)),
+            regex=vocabulary_pattern(phrase["patterns"]),
+        )
+        for scope in phrase["scopes"]:
+            groups[scope].append(group)
+    context = data["context"]
+    months = data["months"]
+    numbers = {re.sub(" +", " ", k): float(v) for k, v in months["numbers"].items()}
+    words = sorted(numbers, key=len, reverse=True)
+    number = (
+        r"(?:\d{1,3}(?:[.,]\d{1,2})?|" + "|".join(w.replace(" ", r"[ \-]?") for w in words) + ")"
+    )
+    unit = "|".join(sorted(months["units"], key=len, reverse=True))
+    duration = re.compile(
+        rf"\b(?:(?:de|entre|from|between) )?(?P<low>{number})"
+        rf"(?: ?(?:a|-|ou|et|to|and) ?(?P<high>{number}))?(?: ?- ?| ?)(?P<unit>{unit})\b"
+    )
+    return _Vocabulary(
+        codes=codes,
+        groups={scope: tuple(found) for scope, found in groups.items()},
+        alternance_from_title=frozenset(data["alternance"]["from_title"]),
+        alternance_from_description=frozenset(data["alternance"]["from_description"]),
+        prospect_before=vocabulary_pattern(context["prospect_before"]),
+        past_before=vocabulary_pattern(context["past_before"]),
+        prospect_after=re.compile(
+            r" ?(?:" + vocabulary_pattern(context["prospect_after"]).pattern + ")"
+        ),
+        duration=duration,
+        units=dict(months["units"]),
+        numbers=numbers,
+        before=re.compile(r"\b(?:" + vocabulary_pattern(months["before"]).pattern + r")\b"),
+        after=re.compile(r"[ (]?(?:" + vocabulary_pattern(months["after"]).pattern + ")"),
+        gap=int(months["gap"]),
+        not_before=vocabulary_pattern(months["not_before"]),
+        not_after=vocabulary_pattern(months["not_after"]),
+    )
+
+
+# --- matching -----------------------------------------------------------------------------------
+
+# Words that restart the context: "Expérience 3 ans, contrat CDD" states a CDD.
+_CONTEXT_RESET = re.compile(r"\b(?:contrat|contract|type|poste|statut|status|offre)\b|:")
+
+
+@dataclass(frozen=True)
+class _Found:
+    type: str
+    refine: tuple[str, ...]
+    start: int
+    end: int
+
+
+def _aside(folded: str, start: int, end: int, kind: str, vocab: _Vocabulary) -> bool:
+    """A mention that is a prospect ("possibilité de CDI") or a past ("réalisé un stage")."""
+    floor = sentence_start(folded, start, max(0, start - 30))
+    window = folded[floor:start]
+    resets = list(_CONTEXT_RESET.finditer(window))
+    if resets:
+        window = window[resets[-1].end() :]
+    if vocab.prospect_before.search(window):
+        return True
+    if kind != "CDI" and vocab.past_before.search(window):
+        return True
+    return bool(vocab.prospect_after.match(folded, end, end + 25))
+
+
+def _matches(prepared: Prepared, scope: str, vocab: _Vocabulary) -> list[tuple[int, int, _Group]]:
+    found = []
+    for group in vocab.groups[scope]:
+        text = prepared.cased if group.case else prepared.folded
+        for match in group.regex.finditer(text):
+            if match.end() > match.start():
+                found.append((match.start(), match.end(), group))
+    # The earliest mention wins; at the same place the longest ("CDI intérimaire", not "CDI").
+    found.sort(key=lambda item: (item[0], item[0] - item[1]))
+    return found
+
+
+def _mentions(prepared: Prepared, scope: str, vocab: _Vocabulary) -> list[_Found]:
+    """Contract mentions in reading order, without overlaps, asides or unstated phrases."""
+    if not prepared.folded:
+        return []
+    mentions = []
+    covered = -1
+    for start, end, group in _matches(prepared, scope, vocab):
+        if start < covered:
+            continue
+        if (
+            scope != "label"
+            and group.type != UNSTATED
+            and _aside(prepared.folded, start, end, group.type, vocab)
+        ):
+            continue
+        covered = end
+        if group.type != UNSTATED:
+            mentions.append(_Found(group.type, group.refine, start, end))
+    return mentions
+
+
+def _read_label(label: Prepared, vocab: _Vocabulary) -> _Entry | None:
+    text = label.plain
+    if not text:
+        return None
+    if text in vocab.codes:
+        return vocab.codes[text]
+    parts = [part.strip() for part in re.split(r"[,;|]", text) if part.strip()]
+    if parts and all(part in vocab.codes for part in parts):
+        entries = [vocab.codes[part] for part in parts]
+        # A list states its first contract; working-time values say nothing.
+        return next((e for e in entries if e.type != UNSTATED), entries[0])
+    mentions = _mentions(label, "label", vocab)
+    return _Entry(mentions[0].type, mentions[0].refine) if mentions else None
+
+
+# --- length ---------------------------------------------------------------------------------
+
+_UNIT_MONTHS = {"month": 1.0, "year": 12.0, "week": 12 / 52, "day": 12 / 365}
+
+
+def _number(text: str, vocab: _Vocabulary) -> float | None:
+    text = re.sub(r"[ \-]+", " ", text)
+    if text in vocab.numbers:
+        return vocab.numbers[text]
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _months(prepared: Prepared, scope: str, vocab: _Vocabulary) -> float | None:
+    folded = prepared.folded
+    for match in vocab.duration.finditer(folded):
+        start, end = match.span()
+        floor = sentence_start(folded, start, max(0, start - 2 * vocab.gap))
+        after = folded[end : end + 25]
+        cut = re.search(r"[.!?;\n]", after)
+        if cut:
+            after = after[: cut.start()]
+        if vocab.not_after.search(after) or vocab.not_before.search(
+            folded[max(floor, start - 15) : start]
+        ):
+            continue
+        if scope == "description" and not _tied_to_contract(folded, start, end, floor, vocab):
+            continue
+        low = _number(match.group("low"), vocab)
+        high = _number(match.group("high"), vocab) if match.group("high") else None
+        count = max(n for n in (low, high) if n is not None) if (low or high) else None
+        if not count:
+            continue
+        months = round(count * _UNIT_MONTHS[vocab.units[match.group("unit")]], 1)
+        if 0 < months <= 72:
+            return months
+    return None
+
+
+def _tied_to_contract(folded: str, start: int, end: int, floor: int, vocab: _Vocabulary) -> bool:
+    if vocab.after.match(folded, end, end + 30):
+        return True
+    window_start = max(floor, start - vocab.gap)
+    triggers = list(vocab.before.finditer(folded, window_start, start))
+    if not triggers:
+        return False
+    return not vocab.not_before.search(folded, triggers[-1].end(), start)
+
+
+# --- the normaliser -----------------------------------------------------------------------------
+
+
+def normalise_contract(
+    text: str | None, *, title: str | None = None, description: str | None = None
+) -> Contract:
+    """The contract of an offer from its contract field `text`, else its title, else its
+    description. Never raises: unknown is Contract() with every field None."""
+    vocab = _vocabulary()
+    label, head, body = Prepared(text), Prepared(title), Prepared(description)
+
+    stated = _read_label(label, vocab)
+    kind: str | None = None
+    basis: str | None = None
+    raw: str | None = None
+    if stated is not None and stated.type != UNSTATED:
+        kind, basis, raw = stated.type, "stated", label.plain
+        kind = _refine(stated, head, body, vocab)
+        if kind != stated.type:
+            basis = "parsed"
+    else:
+        for prepared, scope in ((head, "title"), (body, "description")):
+            mentions = _mentions(prepared, scope, vocab)
+            if mentions:
+                first = mentions[0]
+                kind, basis = first.type, "parsed"
+                raw = snippet(prepared.plain, first.start, first.end)
+                break
+
+    months = None
+    if kind is not None and kind != "CDI":
+        months = (
+            _months(label, "label", vocab)
+            or _months(head, "title", vocab)
+            or _months(body, "description", vocab)
+        )
+    return Contract(type=kind, months=months, basis=basis, raw=raw or None)
+
+
+def _refine(stated: _Entry, head: Prepared, body: Prepared, vocab: _Vocabulary) -> str:
+    """A stated type made more precise by the title or description, where the data allows."""
+    title_mentions = _mentions(head, "title", vocab)
+    if stated.type in vocab.alternance_from_title and any(
+        m.type == "alternance" for m in title_mentions
+    ):
+        return "alternance"
+    body_mentions: list[_Found] | None = None
+    if stated.type in vocab.alternance_from_description:
+        body_mentions = _mentions(body, "description", vocab)
+        if any(m.type == "alternance" for m in body_mentions):
+            return "alternance"
+    if stated.refine:
+        if title_mentions:
+            return (
+                title_mentions[0].type if title_mentions[0].type in stated.refine else stated.type
+            )
+        if body_mentions is None:
+            body_mentions = _mentions(body, "description", vocab)
+        if body_mentions and body_mentions[0].type in stated.refine:
+            return body_mentions[0].type
+    return stated.type

@@ -1,0 +1,399 @@
+"""Offer text: HTML or plain text → clean lines, and the small text helpers the normalisers share.
+
+`html_to_text` keeps the structure a reader sees (paragraphs, headings, line breaks, list items
+as "- " lines) and drops everything else (scripts, styles, comments, attributes).
+
+Why not BeautifulSoup: its "html.parser" builder drives the stdlib `html.parser.HTMLParser`,
+which is quadratic on stray "<" (200,000 characters of "<a" take about a minute in Python 3.11),
+and building the tree costs about 20 ms per 50 kB of real descriptions. Text extraction needs
+neither a tree nor attributes, so a single linear scan finds the tags (possessive quantifiers,
+`str.find` for comment and raw-text ends) and `html.unescape` decodes the entities. Nothing here
+can raise on any string.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+import unicodedata
+from functools import lru_cache
+
+# --- shared helpers ---------------------------------------------------------------------------
+
+# Bytes 0x80–0xBF (UTF-8 continuation bytes) and 0xC2–0xF4 (lead bytes) as they look once UTF-8
+# was decoded as Windows-1252 (Latin-1 where 1252 leaves a byte undefined): "Ã©" for "é".
+_CONTINUATION = "".join(bytes([b]).decode("cp1252", "replace") for b in range(0x80, 0xC0))
+_CONTINUATION = "".join(
+    ch if ch != "\ufffd" else chr(b) for b, ch in zip(range(0x80, 0xC0), _CONTINUATION, strict=True)
+)
+_LEAD = "".join(bytes([b]).decode("latin-1") for b in range(0xC2, 0xF5))
+_MOJIBAKE = re.compile(f"[{re.escape(_LEAD)}][{re.escape(_CONTINUATION)}]{{1,3}}")
+
+
+# "à" is C3 A0 in UTF-8: once the no-break space A0 became a plain space (or vanished), what is
+# left is "Ã" and one or two spaces.
+_LONE_A_GRAVE = re.compile(r"(?<![A-Za-zÀ-ÿ])Ã[ \u00a0]{1,2}(?=\w)")
+
+
+def _to_bytes(text: str) -> bytes | None:
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 0xFF:
+                return None
+            out.append(ord(ch))
+    return bytes(out)
+
+
+def _repair_piece(match: re.Match[str]) -> str:
+    piece = match.group(0)
+    raw = _to_bytes(piece)
+    if raw is None:
+        return piece
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # "Ã©t" style overlap: the longest valid prefix is the repair, the rest stays as it was.
+        for end in range(len(raw) - 1, 1, -1):
+            try:
+                return raw[:end].decode("utf-8") + piece[end:]
+            except UnicodeDecodeError:
+                continue
+        return piece
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Windows-1252 ("DÃ©veloppeur" → "Développeur", "ï¿½" → "\ufffd").
+
+    Piece by piece, so a text that mixes proper accents and mojibake is repaired too.
+    """
+    if _MOJIBAKE.search(text):
+        text = _MOJIBAKE.sub(_repair_piece, text)
+    if "Ã" in text:
+        text = _LONE_A_GRAVE.sub("à ", text)
+    return text
+
+
+# Invisible characters that only get in the way: zero-width spaces and joiners, BOM, soft hyphen,
+# controls other than line breaks and tabs, lone surrogates (they cannot be stored as UTF-8).
+_INVISIBLE = re.compile(
+    "[\u00ad\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\ufeff\ufffe\uffff]"
+)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SPACES = re.compile(r"\s+")
+
+
+def squash_spaces(text: str) -> str:
+    """NFC, invisible characters dropped, every run of whitespace one space, stripped."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
+    return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    base = base.lower()
+    if len(base) == 1:
+        return base
+    lowered = ch.lower()
+    return lowered if len(lowered) == 1 else ch
+
+
+_FOLD_EXTRA = {"œ": "œ", "æ": "æ", "’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "–": "-"}
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, one character for one character (indexes stay valid).
+
+    "Expérience confirmée" → "experience confirmee"; typographic apostrophes become "'".
+    """
+    return "".join(_FOLD_EXTRA.get(ch) or _fold_char(ch) for ch in text)
+
+
+def clean_input(text: object) -> str | None:
+    """A string argument repaired and squashed; anything else, or a blank, is None."""
+    if not isinstance(text, str):
+        return None
+    text = squash_spaces(repair_mojibake(text))
+    return text or None
+
+
+def flatten_description(description: object) -> str | None:
+    """A description (HTML or text) as one line, its lines joined by " ; " so that a reader
+    of phrases still sees where a line ended. None for a blank or a non-string."""
+    if not isinstance(description, str):
+        return None
+    text = html_to_text(description) if "<" in description or "&" in description else description
+    if not text:
+        return None
+    text = repair_mojibake(text)
+    lines = (squash_spaces(line) for line in text.splitlines())
+    return " ; ".join(line for line in lines if line) or None
+
+
+def phrases_regex(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern matching any of the (folded) phrases as whole words, longest first.
+
+    Spaces in a phrase match one space (texts are squashed first). No phrase → never matches.
+    """
+    words = sorted({p for p in phrases if p}, key=len, reverse=True)
+    if not words:
+        return re.compile(r"(?!x)x")
+    alternation = "|".join(re.escape(w) for w in words)
+    return re.compile(f"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])")
+
+
+def mask(text: str, pattern: re.Pattern[str]) -> str:
+    """The text with every match of `pattern` blanked out by spaces (indexes stay valid)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+# --- HTML → text ------------------------------------------------------------------------------
+
+# A start or end tag: a name, then (possessively, so a missing ">" costs one pass) anything but
+# angle brackets. Attributes are not needed for text and are never looked at.
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*+)(?=[\s/>])[^<>]*+>")
+_DECLARATION = re.compile(r"<[!?][^<>]*+>")
+_LOOKS_LIKE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*+(?:\s[^<>]*+)?/?>")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+
+# Elements whose content is never text for a reader; their end is searched once, linearly.
+_RAW_SKIP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "svg",
+        "math",
+        "title",
+        "textarea",
+        "select",
+    ]
+)
+# A paragraph break (blank line) before and after; a line break before and after.
+_PARAGRAPH = frozenset(
+    [
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "blockquote",
+        "pre",
+        "hr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "main",
+        "aside",
+        "nav",
+        "form",
+        "fieldset",
+        "figure",
+        "address",
+        "details",
+    ]
+)
+_LINE = frozenset(
+    [
+        "div",
+        "li",
+        "tr",
+        "dt",
+        "dd",
+        "figcaption",
+        "summary",
+        "caption",
+        "legend",
+        "option",
+        "center",
+    ]
+)
+_CELL = frozenset(("td", "th"))
+
+_BULLET = re.compile(r"^[•●▪◦‣∙·*–—►▸➢➤✓✔→]\s+")
+
+
+class _Writer:
+    """Collects text and breaks; a break is the largest one asked between two texts."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pending = 0  # 0 none, 1 line break, 2 blank line
+        self.space = False
+        self.prefix = ""
+
+    def brk(self, size: int) -> None:
+        self.pending = max(self.pending, size)
+        self.space = False
+        self.prefix = ""
+
+    def line_break(self) -> None:
+        # <br> adds up: two of them make a blank line, as on screen.
+        self.pending = min(2, self.pending + 1)
+        self.space = False
+
+    def text(self, value: str) -> None:
+        """Flowing text: whitespace is a single space, newlines mean nothing."""
+        if not value:
+            return
+        lead = value[0].isspace()
+        trail = value[-1].isspace()
+        value = _SPACES.sub(" ", value).strip()
+        if not value:
+            self.space = self.space or bool(self.parts)
+            return
+        self._emit(value, lead)
+        self.space = trail
+
+    def lines(self, value: str) -> None:
+        """Text whose newlines are breaks (plain text, <pre>, markup without blocks)."""
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        for number, line in enumerate(value.split("\n")):
+            if number:
+                self.line_break()
+            self.text(line)
+
+    def _emit(self, value: str, lead: bool) -> None:
+        if self.parts and self.pending:
+            self.parts.append("\n" * self.pending)
+        elif self.parts and (self.space or lead) and self.parts[-1][-1:] != "\n":
+            self.parts.append(" ")
+        self.pending = 0
+        self.space = False
+        if self.prefix:
+            self.parts.append(self.prefix)
+            self.prefix = ""
+        self.parts.append(value)
+
+    def result(self) -> str | None:
+        lines: list[str] = []
+        for line in "".join(self.parts).split("\n"):
+            line = _SPACES.sub(" ", line).strip()
+            if line:
+                line = _BULLET.sub("- ", line) if _BULLET.match(line) else line
+                if line == "-":
+                    continue
+            if not line and (not lines or not lines[-1]):
+                continue
+            lines.append(line)
+        while lines and not lines[-1]:
+            lines.pop()
+        return "\n".join(lines) or None
+
+
+def _decode(text: str) -> str:
+    if "&" not in text:
+        return text
+    text = _html.unescape(text)
+    # Escaped twice ("&amp;eacute;"): what is left after one pass is an entity too.
+    if "&" in text and _ENTITY.search(text):
+        text = _html.unescape(text)
+    return text
+
+
+@lru_cache(maxsize=64)
+def _end_tag(name: str) -> re.Pattern[str]:
+    return re.compile(f"</{re.escape(name)}(?=[\\s/>])[^<>]*+>", re.IGNORECASE)
+
+
+def _walk(markup: str, writer: _Writer) -> None:
+    names = {m.group(2).lower() for m in _TAG.finditer(markup)}
+    has_blocks = bool(names & (_PARAGRAPH | _LINE | {"br"}))
+    pre = 0
+    pos = 0
+    text_start = 0
+    length = len(markup)
+
+    def flush(end: int) -> None:
+        if end <= text_start:
+            return
+        text = _decode(markup[text_start:end])
+        if pre or not has_blocks:
+            writer.lines(text)
+        else:
+            writer.text(text)
+
+    while True:
+        lt = markup.find("<", pos)
+        if lt < 0:
+            flush(length)
+            return
+        if markup.startswith("<!--", lt):
+            flush(lt)
+            end = markup.find("-->", lt + 4)
+            if end < 0:
+                return
+            pos = text_start = end + 3
+            continue
+        tag = _TAG.match(markup, lt)
+        if tag is None:
+            declaration = _DECLARATION.match(markup, lt)
+            if declaration is None:
+                # A "<" that opens nothing is text ("salaire < 40 k€"): keep scanning.
+                pos = lt + 1
+                continue
+            flush(lt)
+            pos = text_start = declaration.end()
+            continue
+        flush(lt)
+        pos = text_start = tag.end()
+        closing = tag.group(1) == "/"
+        name = tag.group(2).lower()
+        if name in _RAW_SKIP:
+            if closing or tag.group(0).endswith("/>"):
+                continue
+            end = _end_tag(name).search(markup, pos)
+            if end is None:
+                return
+            pos = text_start = end.end()
+        elif name == "br":
+            writer.line_break()
+        elif name in _PARAGRAPH:
+            writer.brk(2)
+            if name == "pre":
+                pre = max(0, pre - 1) if closing else pre + 1
+        elif name in _LINE:
+            writer.brk(1)
+            if name == "li" and not closing:
+                writer.prefix = "- "
+        elif name in _CELL and not closing:
+            writer.space = bool(writer.parts)
+
+
+def html_to_text(html: str | None) -> str | None:
+    """Readable text from an offer's HTML or plain text; None when nothing readable is left.
+
+    Paragraphs and headings are separated by one blank line, `<br>`, `<div>` and list items
+    start a line, list items begin with "- ". Entities are decoded, twice-escaped ones too.
+    Text without any block tag keeps its own line breaks.
+    """
+    if not isinstance(html, str):
+        return None
+    text = repair_mojibake(unicodedata.normalize("NFC", html))
+    text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
+    if not _LOOKS_LIKE_TAG.search(text):
+        decoded = _decode(text)
+        # Markup that was entity-escaped ("&lt;p&gt;…") is markup once decoded.
+        if decoded is not text and _LOOKS_LIKE_TAG.search(decoded):
+            text = decoded
+        else:
+            writer = _Writer()
+            writer.lines(decoded)
+            return writer.result()
+    writer = _Writer()
+    _walk(text, writer)
+    return writer.result()
