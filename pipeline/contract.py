@@ -125,33 +125,44 @@ _FOLD_SPECIAL = {
     "\u0131": "i",
     "\ufffd": "e",  # a lost character in these French texts is most often an é
 }
-_FOLD_CACHE: dict[tuple[str, bool], str] = {}
 
 
 def _fold_char(char: str, lower: bool) -> str:
-    key = (char, lower)
-    folded = _FOLD_CACHE.get(key)
-    if folded is None:
-        if char in _FOLD_SPECIAL:
-            folded = _FOLD_SPECIAL[char]
-        elif char.isspace():
-            folded = "\n" if char == "\n" else " "
-        else:
-            decomposed = unicodedata.normalize("NFKD", char)
-            folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-        if lower:
-            folded = folded.lower()
-        # One character for one: a match in the folded text points into the original.
-        folded = folded[:1] or " "
-        if len(_FOLD_CACHE) < 20000:
-            _FOLD_CACHE[key] = folded
-    return folded
+    if char in _FOLD_SPECIAL:
+        folded = _FOLD_SPECIAL[char]
+    elif char.isspace():
+        folded = "\n" if char == "\n" else " "
+    else:
+        decomposed = unicodedata.normalize("NFKD", char)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if lower:
+        folded = folded.lower()
+    # One character for one: a match in the folded text points into the original.
+    return folded[:1] or " "
+
+
+class _FoldTable(dict):
+    """str.translate's table, filled on first sight of each character: translate runs in C,
+    so folding a long description costs a dictionary lookup per character, not a call."""
+
+    def __init__(self, lower: bool) -> None:
+        super().__init__()
+        self.lower = lower
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code), self.lower)
+        if len(self) < 50000:
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLES = {True: _FoldTable(True), False: _FoldTable(False)}
 
 
 def fold(text: str, lower: bool = True) -> str:
     """The text for matching, character for character: accents removed, apostrophes and dashes
     plain, lower case unless asked otherwise."""
-    return "".join([_fold_char(c, lower) for c in text])
+    return text.translate(_FOLD_TABLES[lower])
 
 
 def vocabulary_pattern(patterns: list[str], flags: int = 0) -> re.Pattern[str]:

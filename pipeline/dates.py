@@ -8,8 +8,8 @@ What is read (`value` is a str, an int or a float; a datetime or date is taken a
   is taken as French time.
 - French and English dates ("20/11/2026", "20 novembre 2026", "le 3 déc. 2026", "Nov 20, 2026"),
   relative ones ("il y a 3 jours", "Posted 2 weeks ago", "hier", "Just posted"): basis "parsed".
-  Months and years back are calendar months and years ("il y a 1 mois" on 27 November is
-  27 October).
+  A month back is 30 days and a year 365 ("il y a 1 mois" on 27 November is 28 October): the
+  sites count days and round them.
 - A floor or an approximation ("il y a plus de 30 jours", "30+ days ago", "about a month ago"):
   basis "estimated", the date being the latest the offer can have been posted.
 
@@ -286,15 +286,6 @@ def _from_words(folded: str, today: date) -> date | None:
     return None
 
 
-def _months_back(day: date, months: int) -> date | None:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    if year < 1:
-        return None
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
 def _back(now: datetime, today: date, amount: int, unit: str) -> date | None:
     if amount > 100_000:
         return None
@@ -305,9 +296,11 @@ def _back(now: datetime, today: date, amount: int, unit: str) -> date | None:
             return today - timedelta(days=amount)
         if unit == "weeks":
             return today - timedelta(weeks=amount)
+        # Sites count days and round them to months or years ("il y a 1 mois" is 30 to 59 days
+        # ago), so a month is 30 days and a year 365, not calendar months.
         if unit == "months":
-            return _months_back(today, amount)
-        return _months_back(today, 12 * amount)
+            return today - timedelta(days=30 * amount)
+        return today - timedelta(days=365 * amount)
     except (OverflowError, ValueError):
         return None
 

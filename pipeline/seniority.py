@@ -53,9 +53,6 @@ class Experience:
     raw: str | None  # the text it was read from
 
 
-UNKNOWN = Experience(None, None, None, None)
-
-
 @dataclass(frozen=True)
 class _Vocabulary:
     field_levels: dict[str, re.Pattern[str]]
@@ -77,7 +74,9 @@ class _Vocabulary:
     senior_from: float
 
 
-_BAC = re.compile(r"bac ?\+ ?\d{1,2}(?: ?(?:/|a|-|ou) ?(?:bac ?)?\+? ?\d{1,2})*")
+# "Bac+5", "Bac+3/5", "Bac+3 à Bac+5": blanked out before numbers are read ("Bac+5 - 3 ans"
+# asks three years; the second number of a range needs its "/" or "+").
+_BAC = re.compile(r"bac ?\+ ?\d{1,2}(?:/ ?\+? ?\d{1,2}| ?(?:a|-|ou|et) ?(?:bac ?)?\+ ?\d{1,2})*+")
 _UNITS = r"(an\(s\)|annee\(s\)|annees|annee|ans|an|years|year|yrs|yr|mois|months|month)(?![a-z])"
 
 
@@ -218,11 +217,20 @@ def _snippet(text: str, start: int, end: int) -> str:
     return text[max(0, start - _WINDOW) : end + _WINDOW].strip()
 
 
+# JSON-LD OccupationalExperienceRequirements passed through as JSON text.
+_MONTHS_OF_EXPERIENCE = re.compile(r'monthsofexperience"? ?: ?"?(\d{1,4}(?:\.\d+)?)')
+
+
 def _read_field(text: str) -> tuple[float | None, str | None]:
     vocabulary = _vocabulary()
     # Field values such as "1_TO_2_YEARS" or "mid_senior_level" use underscores for spaces.
     folded = fold(text).replace("_", " ")
     level = _lowest_level(folded, vocabulary.field_levels)
+    months = _MONTHS_OF_EXPERIENCE.search(folded)
+    if months is not None:
+        years = _in_years(float(months.group(1)), "mois")
+        if years <= _MAX_YEARS:
+            return years, level
     found = _amounts(folded, need_cue=False)
     years: float | None = found[0] if found else None
     if years is None:

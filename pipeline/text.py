@@ -102,7 +102,7 @@ def _fold_char(ch: str) -> str:
     return lowered if len(lowered) == 1 else ch
 
 
-_FOLD_EXTRA = {"œ": "œ", "æ": "æ", "’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "–": "-"}
+_FOLD_EXTRA = {"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "–": "-"}
 
 
 def fold(text: str) -> str:
@@ -137,13 +137,22 @@ def flatten_description(description: object) -> str | None:
 def phrases_regex(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str]:
     """One pattern matching any of the (folded) phrases as whole words, longest first.
 
-    Spaces in a phrase match one space (texts are squashed first). No phrase → never matches.
+    A phrase that starts or ends with a letter or digit may not touch another one there;
+    "charge d'" still matches in "charge d'etudes". No phrase → never matches.
     """
     words = sorted({p for p in phrases if p}, key=len, reverse=True)
     if not words:
         return re.compile(r"(?!x)x")
-    alternation = "|".join(re.escape(w) for w in words)
-    return re.compile(f"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])")
+
+    def tailed(word: str) -> str:
+        return re.escape(word) + ("(?![a-z0-9])" if word[-1].isalnum() else "")
+
+    # One look-behind shared by all the phrases that need it: tried once per position, not once
+    # per phrase (a long text would otherwise pay for every phrase at every character).
+    heads = "|".join(tailed(w) for w in words if w[0].isalnum())
+    others = "|".join(tailed(w) for w in words if not w[0].isalnum())
+    parts = ([f"(?<![a-z0-9])(?:{heads})"] if heads else []) + ([f"(?:{others})"] if others else [])
+    return re.compile("|".join(parts))
 
 
 def mask(text: str, pattern: re.Pattern[str]) -> str:
@@ -252,7 +261,7 @@ class _Writer:
             return
         lead = value[0].isspace()
         trail = value[-1].isspace()
-        value = _SPACES.sub(" ", value).strip()
+        value = " ".join(value.split())
         if not value:
             self.space = self.space or bool(self.parts)
             return
@@ -282,7 +291,7 @@ class _Writer:
     def result(self) -> str | None:
         lines: list[str] = []
         for line in "".join(self.parts).split("\n"):
-            line = _SPACES.sub(" ", line).strip()
+            line = " ".join(line.split())
             if line:
                 line = _BULLET.sub("- ", line) if _BULLET.match(line) else line
                 if line == "-":

@@ -5,8 +5,8 @@ Directrice"); contract and place parts ("- CDI", "(CDD 6 mois)", "| Alternance",
 "- Paris", "– Lyon (69)"), since the contract and the place live in their own fields; reference
 codes ("Réf. 2026-123", "[REF 123]"); emoji and decoration; repeated spaces and dashes.
 An ALL-CAPS title is put in sentence case, keeping acronyms (IA, NLP, UX, SNCF…) and restoring the
-accents of common job words from data/title.toml; other titles keep their case, only the first
-letter is raised. Never an empty string: when nothing is left, the original (stripped) comes back.
+accents of common job words from data/title.toml; any other title keeps its case as written.
+Never an empty string: when nothing is left, the original (stripped) comes back.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def _vocabulary() -> _Vocabulary:
 
 _GENDER_TOKEN = r"(?:hommes?|femmes?|nb|[hfmwdxn])"
 _GENDER = re.compile(
-    rf"(?<![\w/])[\[(]?\s*+({_GENDER_TOKEN}(?:\s*+[/|\\-]\s*+{_GENDER_TOKEN}){{1,3}})\s*+[\])]?"
-    rf"(?![\w/])\*?",
+    rf"(?<![\w/])[\[(]?\s*+({_GENDER_TOKEN}(?:\s*+[/|\\-]\s*+{_GENDER_TOKEN}){{1,3}})"
+    rf"(?:\s*+[\])])?(?![\w/])\*?",
     re.IGNORECASE,
 )
 _GENDER_OR = re.compile(r"(?<!\w)\(?\s*(?:h|homme)\s+ou\s+(?:f|femme)\s*\)?(?!\w)", re.IGNORECASE)
@@ -154,8 +154,9 @@ def _without_decoration(text: str) -> str:
 # --- segments: contract, place, noise --------------------------------------------------------
 
 _BRACKETS = re.compile(r"[(\[]([^()\[\]]*+)[)\]]")
-# Between segments: a dash or bar with spaces around, en/em dashes, bullets, a colon and a space.
-_SEPARATOR = re.compile(r"\s*+(?:[|•·–—]+|(?<=\s)-+(?=\s)|[:,](?=\s))\s*+")
+# Between segments: a dash or bar with spaces around, en/em dashes, bullets, "**", a colon or a
+# comma and a space.
+_SEPARATOR = re.compile(r"\s*+(?:[|•·–—]+|\*{2,}|(?<=\s)-+(?=\s)|[:,](?=\s))\s*+")
 # Numbers, department codes ("2A"), codes with three digits or more ("R-2026-123").
 _NUMBERISH = re.compile(
     r"(?<![a-z0-9])(?:\d+(?:er|e|eme)?|2a|2b|[a-z]{0,3}[-_/.]?\d{3,}[\w\-/.]*+)(?![a-z0-9])"
@@ -194,7 +195,7 @@ def _drop_segments(text: str) -> str:
         if _droppable(piece):
             continue
         if kept:
-            separator = separators[index - 1].strip() or "-"
+            separator = separators[index - 1].strip().strip("*") or "-"
             kept.append(f" {separator} " if separator not in ":," else f"{separator} ")
         kept.append(piece.strip())
     return "".join(kept)
@@ -213,7 +214,7 @@ _EDGES = " \t-–—|•·:;,/_*~=!.\"'«»“”„‹›"
 
 
 def _without_trailing_contract(text: str) -> str:
-    """ "Chargé de projet chatbot CDI" → "Chargé de projet chatbot" (a few words at most)."""
+    """Drop contract words that end the title with no separator: "… chatbot CDI"."""
     words = _vocabulary().trailing_contract
     for _ in range(4):
         head, _space, last = text.rstrip(" .,;:-").rpartition(" ")
@@ -313,6 +314,7 @@ def clean_title(text: str | None) -> str | None:
     title = _tidy(title)
     if not re.search(r"[^\W_]", title):
         return original
+    # Only capitals are recased: any other case is the source's choice ("iOS", "chef de projet").
     if _mostly_capitals(title):
-        title = _sentence_case(title)
-    return _first_letter_up(title)
+        title = _first_letter_up(_sentence_case(title))
+    return title

@@ -74,6 +74,12 @@ def test_text_is_parsed_and_floors_are_estimated():
     assert normalise_date("about a month ago", now=NOW).basis == "estimated"
 
 
+def test_months_and_years_back_are_counted_in_days():
+    assert normalise_date("il y a 1 mois", now=NOW).date == "2026-10-28"
+    assert normalise_date("il y a 3 mois", now=NOW).date == "2026-08-29"
+    assert normalise_date("il y a 1 an", now=NOW).date == "2025-11-27"
+
+
 def test_utc_midnight_crossing_uses_french_time():
     late = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
     assert normalise_date(late.isoformat(), now=NOW).date == "2026-11-21"
@@ -137,11 +143,50 @@ def test_the_fallback_rule_agrees_with_the_tz_database(moment, expected):
 # --- properties -------------------------------------------------------------------------------
 
 _FRAGMENTS = [
-    "il y a", "3", "jours", "plus de", "30", "+", "days ago", "ago", "hier", "aujourd'hui",
-    "Today", "Posted", "2026-11-20", "T10:00:00", "Z", "+01:00", "20/11/2026", "novembre",
-    "déc.", "1er", "le", "1795000000", "1763900000000", "99999999999999999999", "-", "/",
-    ".", ":", "Employeur actif", "un", "a", "an", "mois", "semaines", "heures", "Ã©", "\u00a0",
-    "0", "00", "9999", "2000-01-01", "Fri, 20 Nov 2026 23:30:00 GMT", "Fri, ", "GMT",
+    "il y a",
+    "3",
+    "jours",
+    "plus de",
+    "30",
+    "+",
+    "days ago",
+    "ago",
+    "hier",
+    "aujourd'hui",
+    "Today",
+    "Posted",
+    "2026-11-20",
+    "T10:00:00",
+    "Z",
+    "+01:00",
+    "20/11/2026",
+    "novembre",
+    "déc.",
+    "1er",
+    "le",
+    "1795000000",
+    "1763900000000",
+    "99999999999999999999",
+    "-",
+    "/",
+    ".",
+    ":",
+    "Employeur actif",
+    "un",
+    "a",
+    "an",
+    "mois",
+    "semaines",
+    "heures",
+    "Ã©",
+    "\u00a0",
+    "0",
+    "00",
+    "9999",
+    "2000-01-01",
+    "Fri, 20 Nov 2026 23:30:00 GMT",
+    "Fri, ",
+    "GMT",
 ]
 _values = st.one_of(
     st.none(),

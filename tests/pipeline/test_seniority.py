@@ -90,6 +90,16 @@ def test_months_become_years():
     assert normalise_experience("9 mois").years == 0.75
 
 
+def test_less_than_means_zero():
+    assert normalise_experience("Expérience : < 6 mois").years == 0.0
+    assert normalise_experience("Moins de 2 ans").years == 0.0
+
+
+def test_json_ld_requirements_passed_as_json():
+    text = '{"@type": "OccupationalExperienceRequirements", "monthsOfExperience": 36}'
+    assert normalise_experience(text) == Experience(3.0, "confirmé", "stated", text)
+
+
 def test_title_level_is_parsed():
     got = normalise_experience(None, title="Chef de projet chatbot senior (H/F)")
     assert (got.years, got.level, got.basis) == (None, "senior", "parsed")
@@ -158,11 +168,51 @@ def test_non_strings_are_unknown():
 # --- properties -------------------------------------------------------------------------------
 
 _FRAGMENTS = [
-    "3 An(s)", "6 Mois", "ans", "an", "mois", "years", "Débutant accepté", "junior", "senior",
-    "confirmé", "Lead", "Stage", "depuis", "CDD de", "expérience", "d'expérience", "minimum",
-    "au moins", "3 à 5", "+", "Bac+5", "plus de", "moins de", "première expérience", "12",
-    "36", "0", "999999", "1,5", "Mid-Senior level", "Entry level", ";", ".", ",", "\n", "<p>",
-    "</li>", "Ã©", "ï¿½", "\u00a0", "\u202f", "(", ")", "deux", "trois",
+    "3 An(s)",
+    "6 Mois",
+    "ans",
+    "an",
+    "mois",
+    "years",
+    "Débutant accepté",
+    "junior",
+    "senior",
+    "confirmé",
+    "Lead",
+    "Stage",
+    "depuis",
+    "CDD de",
+    "expérience",
+    "d'expérience",
+    "minimum",
+    "au moins",
+    "3 à 5",
+    "+",
+    "Bac+5",
+    "plus de",
+    "moins de",
+    "première expérience",
+    "12",
+    "36",
+    "0",
+    "999999",
+    "1,5",
+    "Mid-Senior level",
+    "Entry level",
+    ";",
+    ".",
+    ",",
+    "\n",
+    "<p>",
+    "</li>",
+    "Ã©",
+    "ï¿½",
+    "\u00a0",
+    "\u202f",
+    "(",
+    ")",
+    "deux",
+    "trois",
 ]
 _text = st.one_of(
     st.none(),

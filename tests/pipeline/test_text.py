@@ -140,7 +140,10 @@ def test_long_inputs_take_linear_time(unit):
         ("ExpÃ©rience confirmÃ©e", "Expérience confirmée"),
         ("â€™", "’"),
         ("Ã  Paris", "à Paris"),
-        ("Mensuel de 1600,00 Euros ï¿½ 1800,00 Euros", "Mensuel de 1600,00 Euros \ufffd 1800,00 Euros"),
+        (
+            "Mensuel de 1600,00 Euros ï¿½ 1800,00 Euros",
+            "Mensuel de 1600,00 Euros \ufffd 1800,00 Euros",
+        ),
         ("déjà bien écrit", "déjà bien écrit"),
         ("Développeur et DÃ©veloppeur", "Développeur et Développeur"),
     ],
@@ -170,15 +173,41 @@ def test_flatten_description_joins_lines():
 # --- properties -------------------------------------------------------------------------------
 
 _FRAGMENTS = [
-    "<p>", "</p>", "<br>", "<ul>", "<li>", "</li>", "<script>", "</script>", "<!--", "-->",
-    "<pre>", "</pre>", "&amp;", "&eacute;", "&", "<", ">", "\n", " ", "\u00a0", "Ã©", "•", "*",
-    "texte", "<div>", "</div>", "<b>", "<table><tr><td>", "&lt;p&gt;", "\r\n", "<a href='x'>",
+    "<p>",
+    "</p>",
+    "<br>",
+    "<ul>",
+    "<li>",
+    "</li>",
+    "<script>",
+    "</script>",
+    "<!--",
+    "-->",
+    "<pre>",
+    "</pre>",
+    "&amp;",
+    "&eacute;",
+    "&",
+    "<",
+    ">",
+    "\n",
+    " ",
+    "\u00a0",
+    "Ã©",
+    "•",
+    "*",
+    "texte",
+    "<div>",
+    "</div>",
+    "<b>",
+    "<table><tr><td>",
+    "&lt;p&gt;",
+    "\r\n",
+    "<a href='x'>",
 ]
 _html = st.one_of(
     st.text(),
-    st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=4)), max_size=30).map(
-        "".join
-    ),
+    st.lists(st.one_of(st.sampled_from(_FRAGMENTS), st.text(max_size=4)), max_size=30).map("".join),
 )
 
 

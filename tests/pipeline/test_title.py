@@ -103,9 +103,22 @@ def test_all_capitals_become_sentence_case_with_acronyms_and_accents():
     assert clean_title("RESPONSABLE SECURITE SI") == "Responsable sécurité SI"
 
 
-def test_mixed_case_is_kept():
+def test_only_capitals_are_recased():
     assert clean_title("Chef de Projet Chatbot") == "Chef de Projet Chatbot"
     assert clean_title("iOS developer chatbot") == "iOS developer chatbot"
+    assert clean_title("chef de projet chatbot h/f") == "chef de projet chatbot"
+    assert clean_title("CHARGE(E) D'ETUDES RH") == "Chargé d'études RH"
+
+
+def test_a_gender_mark_followed_by_more_words():
+    # A place with no separator before it may be part of the role: it stays.
+    assert clean_title("Chef de projet H/F Paris") == "Chef de projet Paris"
+    assert clean_title("Chef de projet H/F H/F") == "Chef de projet"
+    assert clean_title("Chef de projet H/F chatbot") == "Chef de projet chatbot"
+
+
+def test_starred_noise_is_dropped():
+    assert clean_title("Chef de projet chatbot ** URGENT **") == "Chef de projet chatbot"
 
 
 def test_never_empty():
@@ -123,10 +136,48 @@ def test_blank_or_not_text_is_none(value):
 # --- properties -------------------------------------------------------------------------------
 
 _FRAGMENTS = [
-    "Chef de projet", "chatbot", "H/F", "(F/H)", "(", ")", "[", "]", "-", " - ", "–", "|",
-    "CDI", "CDD 6 mois", "Paris", "Lyon (69)", "Réf.", "2026-123", "#", "🚀", "★", "Chargé(e)",
-    "·e", ".e", "/", "M", "W", "D", "&amp;", "&#x2F;", "Ã©", "ï¿½", "\u00a0", "\u200b", ":",
-    ",", "en alternance", "CHARGE DE", "IA", "X", "nb", "\\/",
+    "Chef de projet",
+    "chatbot",
+    "H/F",
+    "(F/H)",
+    "(",
+    ")",
+    "[",
+    "]",
+    "-",
+    " - ",
+    "–",
+    "|",
+    "CDI",
+    "CDD 6 mois",
+    "Paris",
+    "Lyon (69)",
+    "Réf.",
+    "2026-123",
+    "#",
+    "🚀",
+    "★",
+    "Chargé(e)",
+    "·e",
+    ".e",
+    "/",
+    "M",
+    "W",
+    "D",
+    "&amp;",
+    "&#x2F;",
+    "Ã©",
+    "ï¿½",
+    "\u00a0",
+    "\u200b",
+    ":",
+    ",",
+    "en alternance",
+    "CHARGE DE",
+    "IA",
+    "X",
+    "nb",
+    "\\/",
 ]
 _text = st.one_of(
     st.text(),
