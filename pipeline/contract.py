@@ -10,14 +10,14 @@ header explains the rules; this module only applies them.
 
 from __future__ import annotations
 
-import html
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from pipeline.text import fold, html_to_text
 
 DATA_FILE = Path(__file__).parent / "data" / "contracts.toml"
 CONTRACT_TYPES = ("CDI", "CDD", "interim", "freelance", "alternance", "stage", "other")
@@ -37,12 +37,6 @@ class Contract:
 
 # UTF-8 read as Windows-1252 ("Ã©" for "é", "ï¿½" for a lost character): a lead byte then the
 # continuation bytes, each shown as the cp1252 (or Latin-1) character of that byte.
-_CONTINUATION = sorted(
-    {chr(b) for b in range(0x80, 0xC0)}
-    | {bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xC0)} - {""}
-)
-_CONT = "[" + "".join(re.escape(c) for c in _CONTINUATION) + "]"
-_MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|\u00c3 ")
 _BLOCK_TAG = re.compile(
     r"</?(?:p|br|li|ul|ol|div|h[1-6]|tr|td|th|table|section|article|header|footer|dd|dt|hr)\b"
     r"[^<>]{0,2000}>",
@@ -53,23 +47,6 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
 _HSPACE = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r" ?\n[\n ]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _unmojibake(match: re.Match[str]) -> str:
-    chunk = match.group(0)
-    if chunk == "\u00c3 ":
-        return "\u00e0"  # "Ã " is "à" whose no-break space became a plain space
-    try:
-        raw = bytes(ord(c) if ord(c) < 256 else c.encode("cp1252")[0] for c in chunk)
-        repaired = raw.decode("utf-8")
-    except (UnicodeError, ValueError):
-        return chunk
-    # Only what mojibake plausibly hides: Latin letters, typographic punctuation, €, ™, a lost
-    # character. Anything else ("É" + no-break space) was genuine text.
-    code = ord(repaired)
-    if code <= 0x17F or 0x2000 <= code <= 0x206F or code in (0x20AC, 0x2122, 0xFFFD):
-        return repaired
-    return chunk
 
 
 def as_text(value: Any) -> str:
@@ -86,83 +63,8 @@ def as_text(value: Any) -> str:
 
 
 def plain_text(value: Any) -> str:
-    """Readable text from a field: mojibake repaired, HTML (even escaped twice) made plain,
-    spaces collapsed and block elements turned into line breaks, so sentences stay apart."""
-    text = as_text(value)
-    if not text:
-        return ""
-    text = _MOJIBAKE.sub(_unmojibake, text)
-    for _ in range(3):  # "&amp;lt;p&amp;gt;" is markup escaped twice
-        if not _ENTITY.search(text):
-            break
-        text = html.unescape(text)
-    text = _BLOCK_TAG.sub("\n", text)
-    text = _ANY_TAG.sub("", text)
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
-    text = _HSPACE.sub(" ", text)
-    return _NEWLINES.sub("\n", text).strip()
-
-
-_FOLD_SPECIAL = {
-    "\u2019": "'",
-    "\u2018": "'",
-    "\u201b": "'",
-    "\u2032": "'",
-    "`": "'",
-    "\u00b4": "'",
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2012": "-",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2015": "-",
-    "\u2212": "-",
-    "\u0153": "o",
-    "\u0152": "O",
-    "\u00e6": "a",
-    "\u00c6": "A",
-    "\u00df": "s",
-    "\u0131": "i",
-    "\ufffd": "e",  # a lost character in these French texts is most often an é
-}
-
-
-def _fold_char(char: str, lower: bool) -> str:
-    if char in _FOLD_SPECIAL:
-        folded = _FOLD_SPECIAL[char]
-    elif char.isspace():
-        folded = "\n" if char == "\n" else " "
-    else:
-        decomposed = unicodedata.normalize("NFKD", char)
-        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    if lower:
-        folded = folded.lower()
-    # One character for one: a match in the folded text points into the original.
-    return folded[:1] or " "
-
-
-class _FoldTable(dict):
-    """str.translate's table, filled on first sight of each character: translate runs in C,
-    so folding a long description costs a dictionary lookup per character, not a call."""
-
-    def __init__(self, lower: bool) -> None:
-        super().__init__()
-        self.lower = lower
-
-    def __missing__(self, code: int) -> str:
-        folded = _fold_char(chr(code), self.lower)
-        if len(self) < 50000:
-            self[code] = folded
-        return folded
-
-
-_FOLD_TABLES = {True: _FoldTable(True), False: _FoldTable(False)}
-
-
-def fold(text: str, lower: bool = True) -> str:
-    """The text for matching, character for character: accents removed, apostrophes and dashes
-    plain, lower case unless asked otherwise."""
-    return text.translate(_FOLD_TABLES[lower])
+    """Readable text from a field (HTML made plain, mojibake repaired), "" when there is none."""
+    return html_to_text(as_text(value)) or ""
 
 
 def vocabulary_pattern(patterns: list[str], flags: int = 0) -> re.Pattern[str]:

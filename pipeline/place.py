@@ -69,6 +69,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.text import repair_mojibake
+
 DATA = Path(__file__).resolve().parent / "data" / "places"
 MAX_TEXT = 500
 # A name found inside a longer text is a commune only if it is a real town: short commune names
@@ -126,18 +128,6 @@ def _key(text: str) -> str:
         folded = "".join(c for c in folded if not unicodedata.combining(c))
     tokens = _NON_ALNUM.sub(" ", folded).split()
     return " ".join(_ABBREVIATIONS.get(t, t) for t in tokens)
-
-
-def _repair_mojibake(text: str) -> str:
-    # UTF-8 read as Latin-1/cp1252 ("Ã©" for "é", "Ã\x8ele" for "Île"); mixed text stays as is.
-    if "Ã" not in text and "Â" not in text:
-        return text
-    for encoding in ("cp1252", "latin-1"):
-        try:
-            return text.encode(encoding).decode("utf-8")
-        except UnicodeError:
-            continue
-    return text
 
 
 # --- the gazetteer, loaded once ------------------------------------------------------------
@@ -797,7 +787,7 @@ def normalise_place(
     """The place an offer names: see the module docstring for every rule."""
     gaz = _gazetteer()
     raw = _text(text, limit=10**9) if not isinstance(text, str) else (text.strip() or None)
-    facts = _read_text(_repair_mojibake(raw), gaz) if raw else _Facts()
+    facts = _read_text(repair_mojibake(raw), gaz) if raw else _Facts()
     flags: list[str] = []
 
     stated, stated_flags = _stated_commune(commune, gaz)

@@ -27,6 +27,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from pipeline.text import repair_mojibake
+
 DATA_FILE = Path(__file__).parent / "data" / "salary.toml"
 PERIODS = ("hour", "day", "week", "month", "year")
 _ADJECTIVE = {
@@ -109,14 +111,7 @@ def _demojibake(text: str) -> tuple[str, bool]:
     if not any(hint in text for hint in _MOJIBAKE_HINTS):
         return text, False
     original = text
-    for _ in range(2):  # twice-mangled text exists too
-        try:
-            fixed = text.encode("cp1252").decode("utf-8")
-        except UnicodeError:
-            break
-        if fixed == text:
-            break
-        text = fixed
+    text = repair_mojibake(text)
     for bad, good in _vocab().mojibake:
         text = text.replace(bad, good)
     return text, text != original

@@ -21,10 +21,12 @@ from functools import lru_cache
 # --- shared helpers ---------------------------------------------------------------------------
 
 # Bytes 0x80–0xBF (UTF-8 continuation bytes) and 0xC2–0xF4 (lead bytes) as they look once UTF-8
-# was decoded as Windows-1252 (Latin-1 where 1252 leaves a byte undefined): "Ã©" for "é".
-_CONTINUATION = "".join(bytes([b]).decode("cp1252", "replace") for b in range(0x80, 0xC0))
+# was decoded as Windows-1252 or Latin-1: "Ã©" for "é", "Ã\x8ele" for "Île".
 _CONTINUATION = "".join(
-    ch if ch != "\ufffd" else chr(b) for b, ch in zip(range(0x80, 0xC0), _CONTINUATION, strict=True)
+    sorted(
+        {chr(b) for b in range(0x80, 0xC0)}  # as Latin-1 shows them
+        | {bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xC0)} - {""}
+    )
 )
 _LEAD = "".join(bytes([b]).decode("latin-1") for b in range(0xC2, 0xF5))
 _MOJIBAKE = re.compile(f"[{re.escape(_LEAD)}][{re.escape(_CONTINUATION)}]{{1,3}}")
@@ -92,25 +94,66 @@ def squash_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-    base = base.lower()
-    if len(base) == 1:
-        return base
-    lowered = ch.lower()
-    return lowered if len(lowered) == 1 else ch
+_FOLD_SPECIAL = {
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "`": "'",
+    "\u00b4": "'",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u0153": "o",
+    "\u0152": "O",
+    "\u00e6": "a",
+    "\u00c6": "A",
+    "\u00df": "s",
+    "\u0131": "i",
+    "\ufffd": "e",  # a lost character in these French texts is most often an é
+}
 
 
-_FOLD_EXTRA = {"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "–": "-"}
+def _fold_char(char: str, lower: bool) -> str:
+    if char in _FOLD_SPECIAL:
+        folded = _FOLD_SPECIAL[char]
+    elif char.isspace():
+        folded = "\n" if char == "\n" else " "
+    else:
+        decomposed = unicodedata.normalize("NFKD", char)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if lower:
+        folded = folded.lower()
+    # One character for one: a match in the folded text points into the original.
+    return folded[:1] or " "
 
 
-def fold(text: str) -> str:
-    """Lowercase without accents, one character for one character (indexes stay valid).
+class _FoldTable(dict):
+    """str.translate's table, filled on first sight of each character: translate runs in C,
+    so folding a long description costs a dictionary lookup per character, not a call."""
 
-    "Expérience confirmée" → "experience confirmee"; typographic apostrophes become "'".
-    """
-    return "".join(_FOLD_EXTRA.get(ch) or _fold_char(ch) for ch in text)
+    def __init__(self, lower: bool) -> None:
+        super().__init__()
+        self.lower = lower
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code), self.lower)
+        if len(self) < 50000:
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLES = {True: _FoldTable(True), False: _FoldTable(False)}
+
+
+def fold(text: str, lower: bool = True) -> str:
+    """The text for matching, character for character: accents removed, apostrophes and dashes
+    plain, lower case unless asked otherwise."""
+    return text.translate(_FOLD_TABLES[lower])
 
 
 def clean_input(text: object) -> str | None:

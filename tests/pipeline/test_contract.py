@@ -193,7 +193,7 @@ def test_text_helpers_keep_lengths_and_repair_text():
     text = "Télétravail – l’équipe Œuvre ß İ"
     assert len(fold(text)) == len(text)
     assert fold("Télétravail – l’équipe") == "teletravail - l'equipe"
-    assert plain_text("<p>Un</p><p>Deux&nbsp;&amp; trois</p>") == "Un\nDeux & trois"
+    assert plain_text("<p>Un</p><p>Deux&nbsp;&amp; trois</p>") == "Un\n\nDeux & trois"
     assert plain_text("TÃ©lÃ©travail ï¿½") == "Télétravail \ufffd"
     assert plain_text("Prix < 40 k€ et > 30 k€") == "Prix < 40 k€ et > 30 k€"
 
