@@ -56,8 +56,10 @@ def recent_offers(db: Database, limit: int, source: str | None = None) -> list[d
     where, params = ("where source = ?", [source]) if source else ("", [])
     return list(
         db.query(
-            "select id, source, source_id, title, company, location, salary, contract_raw, "
-            f"last_seen from offers {where} order by last_seen desc, id desc limit ?",
+            "select id, source, source_id, coalesce(title_clean, title) as title, company, "
+            "location, city, department, salary, salary_annual_min, salary_annual_max, "
+            "salary_currency, contract, contract_raw, remote, last_seen "
+            f"from offers {where} order by last_seen desc, id desc limit ?",
             [*params, limit],
         )
     )

@@ -109,9 +109,25 @@ def crawl(ctx, sources, offline, fixtures, record):
         ctx.exit(1)
 
 
+REMOTE_WORDS = {"full": "full remote", "hybrid": "hybrid", "none": "on site"}
+
+
+def money(low: float | None, high: float | None) -> str | None:
+    """An annual gross range in k€: "40–45 k€", "≥ 65 k€", "≤ 50 k€"."""
+    k = [None if v is None else f"{v / 1000:.0f}" for v in (low, high)]
+    if k[0] and k[1]:
+        return f"{k[0]} k€" if k[0] == k[1] else f"{k[0]}–{k[1]} k€"
+    return f"≥ {k[0]} k€" if k[0] else (f"≤ {k[1]} k€" if k[1] else None)
+
+
 def offer_line(row: dict) -> str:
-    """`#12 Chargé de projet chatbot H/F — ACME · Lyon 01 - 69 · 40 - 45 k€ · CDI [apec]`."""
-    details = (row[c] for c in ("company", "location", "salary", "contract_raw"))
+    """`#12 Chargé de projet chatbot — ACME · Lyon (69) · 40–45 k€ · CDI · hybrid [apec]`."""
+    place = row["location"]
+    if row["city"]:
+        place = f"{row['city']} ({row['department']})" if row["department"] else row["city"]
+    pay = money(row["salary_annual_min"], row["salary_annual_max"]) or row["salary"]
+    remote = REMOTE_WORDS.get(row["remote"])
+    details = (row["company"], place, pay, row["contract"] or row["contract_raw"], remote)
     return f"#{row['id']} {row['title']} — {' · '.join(d for d in details if d)} [{row['source']}]"
 
 
