@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import time
 import tomllib
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,17 +18,12 @@ from pipeline.contract import (
     normalise_contract,
     plain_text,
 )
+from tests.helpers import case_header, case_params, case_rows
 
-CASES = Path(__file__).parent / "cases" / "contract.csv"
 COLUMNS = ["text", "title", "description", "exp_type", "exp_months", "note"]
 
 
-def _rows() -> list[dict[str, str]]:
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-ROWS = _rows()
+ROWS = case_rows("contract")
 
 
 def _expected(row: dict[str, str]) -> tuple[str | None, float | None]:
@@ -51,8 +44,7 @@ def _id(row: dict[str, str]) -> str:
 
 
 def test_table_has_the_agreed_columns_and_size():
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        assert next(csv.reader(handle)) == COLUMNS
+    assert case_header("contract") == COLUMNS
     assert len(ROWS) >= 100
     for row in ROWS:
         assert None not in row, f"extra cells in {row}"
@@ -67,10 +59,8 @@ def test_table_covers_every_code_of_the_vocabulary():
     assert not missing, f"codes without a table row: {missing}"
 
 
-@pytest.mark.parametrize("row", ROWS, ids=_id)
+@pytest.mark.parametrize("row", case_params("contract", ids=lambda number, row: _id(row)))
 def test_table_row(row):
-    if row["note"].startswith("known-miss"):
-        pytest.skip(row["note"])
     result = _run(row)
     assert (result.type, result.months) == _expected(row), row["note"]
 

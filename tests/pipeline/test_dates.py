@@ -2,53 +2,32 @@
 
 from __future__ import annotations
 
-import csv
 import time
 from datetime import UTC, date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.dates import PostedDate, _ParisRules, normalise_date, paris
+from tests.helpers import case_header, case_params, case_rows, cell
 
-CASES = Path(__file__).parent / "cases" / "dates.csv"
 COLUMNS = ["value", "now", "exp_date", "note"]
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=timezone(timedelta(hours=1)))
 
 
-def _cell(row: dict[str, str], key: str) -> str | None:
-    value = row[key].strip()
-    return value or None
-
-
-def _rows() -> list[dict[str, str]]:
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _params() -> list:
-    params = []
-    for number, row in enumerate(_rows(), start=2):
-        marks = [pytest.mark.skip(reason=row["note"])] if "known-miss" in row["note"] else []
-        params.append(pytest.param(row, id=f"line{number}", marks=marks))
-    return params
-
-
 def test_the_table_has_the_agreed_shape():
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        assert next(csv.reader(handle)) == COLUMNS
-    rows = _rows()
+    assert case_header("dates") == COLUMNS
+    rows = case_rows("dates")
     assert len(rows) >= 40
     for row in rows:
         assert datetime.fromisoformat(row["now"]).utcoffset() is not None
 
 
-@pytest.mark.parametrize("row", _params())
+@pytest.mark.parametrize("row", case_params("dates"))
 def test_table_row(row):
-    got = normalise_date(_cell(row, "value"), now=datetime.fromisoformat(row["now"]))
-    assert got.date == _cell(row, "exp_date"), got
+    got = normalise_date(cell(row, "value"), now=datetime.fromisoformat(row["now"]))
+    assert got.date == cell(row, "exp_date"), got
 
 
 # --- rules ------------------------------------------------------------------------------------

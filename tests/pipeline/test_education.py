@@ -2,51 +2,30 @@
 
 from __future__ import annotations
 
-import csv
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.education import Education, normalise_education
+from tests.helpers import case_header, case_params, case_rows, cell
 
-CASES = Path(__file__).parent / "cases" / "education.csv"
 COLUMNS = ["text", "description", "exp_level", "note"]
 LABELS = {-1: "CAP/BEP", 0: "Bac", 2: "Bac+2", 3: "Bac+3", 4: "Bac+4", 5: "Bac+5", 8: "Bac+8"}
 
 
-def _cell(row: dict[str, str], key: str) -> str | None:
-    value = row[key].strip()
-    return value or None
-
-
-def _rows() -> list[dict[str, str]]:
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _params() -> list:
-    params = []
-    for number, row in enumerate(_rows(), start=2):
-        marks = [pytest.mark.skip(reason=row["note"])] if "known-miss" in row["note"] else []
-        params.append(pytest.param(row, id=f"line{number}", marks=marks))
-    return params
-
-
 def test_the_table_has_the_agreed_shape():
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        assert next(csv.reader(handle)) == COLUMNS
-    rows = _rows()
+    assert case_header("education") == COLUMNS
+    rows = case_rows("education")
     assert len(rows) >= 40
     assert {row["exp_level"] for row in rows} <= {str(k) for k in LABELS} | {""}
 
 
-@pytest.mark.parametrize("row", _params())
+@pytest.mark.parametrize("row", case_params("education"))
 def test_table_row(row):
-    got = normalise_education(_cell(row, "text"), description=_cell(row, "description"))
-    expected = _cell(row, "exp_level")
+    got = normalise_education(cell(row, "text"), description=cell(row, "description"))
+    expected = cell(row, "exp_level")
     assert got.level == (None if expected is None else int(expected)), got
 
 

@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 
 from pipeline.data import build_places
 from pipeline.place import Place, in_france, normalise_place
-from tests.helpers import fixture_path
+from tests.helpers import case_header, case_params, case_rows, cell, fixture_path
 
-CASES = Path(__file__).parent / "cases" / "place.csv"
 PLACES = Path(build_places.__file__).parent / "places"
 COLUMNS = ["text", "commune", "postal_code", "exp_city", "exp_department", "exp_region"]
 COLUMNS += ["exp_country", "note"]
@@ -42,17 +41,6 @@ REGIONS = {
 }
 
 
-def cell(row: dict[str, str], key: str) -> str | None:
-    return (row[key] or "").strip() or None
-
-
-def case_rows() -> list[dict[str, str]]:
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        assert reader.fieldnames == COLUMNS
-        return list(reader)
-
-
 def data_rows(name: str) -> list[dict[str, str]]:
     with (PLACES / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
@@ -62,7 +50,8 @@ def data_rows(name: str) -> list[dict[str, str]]:
 
 
 def test_the_table_is_large_and_well_formed():
-    rows = case_rows()
+    assert case_header("place") == COLUMNS
+    rows = case_rows("place")
     assert len(rows) >= 120
     for row in rows:
         assert cell(row, "exp_region") in REGIONS | {None}, row
@@ -70,11 +59,9 @@ def test_the_table_is_large_and_well_formed():
 
 
 @pytest.mark.parametrize(
-    "row", [pytest.param(r, id=f"{i + 2}:{r['text'][:40]}") for i, r in enumerate(case_rows())]
+    "row", case_params("place", ids=lambda number, row: f"{number}:{row['text'][:40]}")
 )
 def test_labelled_table(row):
-    if (row["note"] or "").startswith("known-miss"):
-        pytest.skip(row["note"])
     place = normalise_place(
         cell(row, "text"), commune=cell(row, "commune"), postal_code=cell(row, "postal_code")
     )
@@ -619,7 +606,7 @@ def test_huge_inputs_are_fast():
 
 
 def test_one_place_text_normalises_well_under_a_millisecond():
-    texts = [cell(r, "text") for r in case_rows()]
+    texts = [cell(r, "text") for r in case_rows("place")]
     normalise_place("warm up")
     started = time.perf_counter()
     for _ in range(5):

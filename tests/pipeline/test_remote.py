@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import time
 import tomllib
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.remote import DATA_FILE, REMOTE_VALUES, Remote, normalise_remote
+from tests.helpers import case_header, case_params, case_rows
 
-CASES = Path(__file__).parent / "cases" / "remote.csv"
 COLUMNS = ["stated", "description", "title", "location", "exp_remote", "exp_days", "note"]
 
 
-def _rows() -> list[dict[str, str]]:
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-ROWS = _rows()
+ROWS = case_rows("remote")
 
 
 def _run(row: dict[str, str]) -> Remote:
@@ -44,8 +37,7 @@ def _id(row: dict[str, str]) -> str:
 
 
 def test_table_has_the_agreed_columns_and_size():
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        assert next(csv.reader(handle)) == COLUMNS
+    assert case_header("remote") == COLUMNS
     assert len(ROWS) >= 100
     for row in ROWS:
         assert None not in row, f"extra cells in {row}"
@@ -61,10 +53,8 @@ def test_table_covers_every_structured_value():
     assert not missing, f"values without a table row: {missing}"
 
 
-@pytest.mark.parametrize("row", ROWS, ids=_id)
+@pytest.mark.parametrize("row", case_params("remote", ids=lambda number, row: _id(row)))
 def test_table_row(row):
-    if row["note"].startswith("known-miss"):
-        pytest.skip(row["note"])
     result = _run(row)
     expected_days = float(row["exp_days"]) if row["exp_days"] else None
     assert (result.value, result.days_per_week) == (row["exp_remote"] or None, expected_days)

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.salary import PERIODS, Salary, normalise_salary, parse_salary_text
+from tests.helpers import case_header, case_params, case_rows, cell
 
-CASES = Path(__file__).parent / "cases" / "salary.csv"
 COLUMNS = [
     "text",
     "stated_min",
@@ -31,33 +29,15 @@ COLUMNS = [
 ]
 
 
-def _cell(row: dict[str, str], key: str) -> str | None:
-    value = row[key]
-    return value if value.strip() else None
-
-
-def _rows() -> list[dict[str, str]]:
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _same(got: float | None, expected: str | None, tolerance: float) -> bool:
     if expected is None or got is None:
         return expected is None and got is None
     return abs(got - float(expected)) <= tolerance
 
 
-def _params():
-    for number, row in enumerate(_rows(), start=2):
-        marks = [pytest.mark.skip(reason=row["note"])] if "known-miss" in row["note"] else []
-        yield pytest.param(row, id=f"line{number}", marks=marks)
-
-
 def test_the_table_has_the_agreed_shape():
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        header = next(csv.reader(handle))
-    assert header == COLUMNS
-    rows = _rows()
+    assert case_header("salary") == COLUMNS
+    rows = case_rows("salary")
     assert len(rows) >= 170
     texts = " ".join(row["text"] for row in rows)
     # The separators are written as themselves, not as escapes.
@@ -65,14 +45,14 @@ def test_the_table_has_the_agreed_shape():
     assert any(row["text"] == "" and row["stated_min"] for row in rows)
 
 
-@pytest.mark.parametrize("row", list(_params()))
+@pytest.mark.parametrize("row", case_params("salary"))
 def test_labelled_salary(row):
     salary = normalise_salary(
-        _cell(row, "text"),
-        stated_min=_cell(row, "stated_min"),
-        stated_max=_cell(row, "stated_max"),
-        stated_period=_cell(row, "stated_period"),
-        stated_currency=_cell(row, "stated_currency"),
+        cell(row, "text", strip=False),
+        stated_min=cell(row, "stated_min", strip=False),
+        stated_max=cell(row, "stated_max", strip=False),
+        stated_period=cell(row, "stated_period", strip=False),
+        stated_currency=cell(row, "stated_currency", strip=False),
     )
     got = (
         salary.min,
@@ -83,13 +63,13 @@ def test_labelled_salary(row):
         salary.annual_max,
         salary.basis,
     )
-    assert _same(salary.min, _cell(row, "exp_min"), 0.01), got
-    assert _same(salary.max, _cell(row, "exp_max"), 0.01), got
-    assert salary.period == _cell(row, "exp_period"), got
-    assert salary.currency == _cell(row, "exp_currency"), got
-    assert _same(salary.annual_min, _cell(row, "exp_annual_min"), 1), got
-    assert _same(salary.annual_max, _cell(row, "exp_annual_max"), 1), got
-    assert salary.basis == _cell(row, "exp_basis"), got
+    assert _same(salary.min, cell(row, "exp_min", strip=False), 0.01), got
+    assert _same(salary.max, cell(row, "exp_max", strip=False), 0.01), got
+    assert salary.period == cell(row, "exp_period", strip=False), got
+    assert salary.currency == cell(row, "exp_currency", strip=False), got
+    assert _same(salary.annual_min, cell(row, "exp_annual_min", strip=False), 1), got
+    assert _same(salary.annual_max, cell(row, "exp_annual_max", strip=False), 1), got
+    assert salary.basis == cell(row, "exp_basis", strip=False), got
 
 
 # --- the rules one by one ----------------------------------------------------------------------

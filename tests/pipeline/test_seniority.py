@@ -2,61 +2,40 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.seniority import LEVELS, Experience, level_for_years, normalise_experience
+from tests.helpers import case_header, case_params, case_rows, cell
 
-CASES = Path(__file__).parent / "cases" / "seniority.csv"
 COLUMNS = ["text", "code", "description", "title", "exp_years", "exp_level", "note"]
 
 
-def _cell(row: dict[str, str], key: str) -> str | None:
-    value = row[key].strip()
-    return value or None
-
-
-def _rows() -> list[dict[str, str]]:
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _params() -> list:
-    params = []
-    for number, row in enumerate(_rows(), start=2):
-        marks = [pytest.mark.skip(reason=row["note"])] if "known-miss" in row["note"] else []
-        params.append(pytest.param(row, id=f"line{number}", marks=marks))
-    return params
-
-
 def test_the_table_has_the_agreed_shape():
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        assert next(csv.reader(handle)) == COLUMNS
-    rows = _rows()
+    assert case_header("seniority") == COLUMNS
+    rows = case_rows("seniority")
     assert len(rows) >= 60
     assert {row["exp_level"] for row in rows} <= {*LEVELS, ""}
 
 
-@pytest.mark.parametrize("row", _params())
+@pytest.mark.parametrize("row", case_params("seniority"))
 def test_table_row(row):
     got = normalise_experience(
-        _cell(row, "text"),
-        code=_cell(row, "code"),
-        description=_cell(row, "description"),
-        title=_cell(row, "title"),
+        cell(row, "text"),
+        code=cell(row, "code"),
+        description=cell(row, "description"),
+        title=cell(row, "title"),
     )
-    expected_years = _cell(row, "exp_years")
+    expected_years = cell(row, "exp_years")
     if expected_years is None:
         assert got.years is None, got
     else:
         assert got.years is not None and math.isclose(got.years, float(expected_years)), got
-    assert got.level == _cell(row, "exp_level"), got
+    assert got.level == cell(row, "exp_level"), got
 
 
 # --- rules ------------------------------------------------------------------------------------

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,37 +10,23 @@ from hypothesis import strategies as st
 
 from pipeline.text import clean_input
 from pipeline.title import clean_title
+from tests.helpers import case_header, case_params, case_rows
 
-CASES = Path(__file__).parent / "cases" / "title.csv"
 COLUMNS = ["text", "exp_title", "note"]
 
 
-def _rows() -> list[dict[str, str]]:
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _params() -> list:
-    params = []
-    for number, row in enumerate(_rows(), start=2):
-        marks = [pytest.mark.skip(reason=row["note"])] if "known-miss" in row["note"] else []
-        params.append(pytest.param(row, id=f"line{number}", marks=marks))
-    return params
-
-
 def test_the_table_has_the_agreed_shape():
-    with CASES.open(encoding="utf-8", newline="") as handle:
-        assert next(csv.reader(handle)) == COLUMNS
-    assert len(_rows()) >= 60
+    assert case_header("title") == COLUMNS
+    assert len(case_rows("title")) >= 60
 
 
-@pytest.mark.parametrize("row", _params())
+@pytest.mark.parametrize("row", case_params("title"))
 def test_table_row(row):
     expected = row["exp_title"] or None
     assert clean_title(row["text"]) == expected
 
 
-@pytest.mark.parametrize("row", _params())
+@pytest.mark.parametrize("row", case_params("title"))
 def test_a_clean_title_stays_as_it_is(row):
     expected = row["exp_title"] or None
     if expected is not None and expected != row["text"].strip():
