@@ -160,6 +160,31 @@ def m002_normalisation(db: Database) -> None:
         offers.create_index([column], if_not_exists=True)
 
 
+@migrations()
+def m003_matching(db: Database) -> None:
+    # The skills an offer names, profile-free, so scoring again needs no text search.
+    db["offers"].add_column("skills_found", str)
+    db["profiles"].create(
+        {"id": int, "name": str, "path": str, "toml": str, "updated_at": str},
+        pk="id",
+        not_null={"name", "toml"},
+    )
+    db["profiles"].create_index(["name"], unique=True)
+    db["matches"].create(
+        {
+            "profile_id": int,
+            "offer_id": int,
+            "score": int,
+            "summary": str,
+            "breakdown": str,
+            "scored_at": str,
+        },
+        pk=("profile_id", "offer_id"),
+        foreign_keys=[("profile_id", "profiles", "id"), ("offer_id", "offers", "id")],
+    )
+    db["matches"].create_index(["profile_id", "score"])
+
+
 def open_db(path: str) -> Database:
     """The database at `path`, created or upgraded to the current schema, in WAL mode."""
     db = Database(path)

@@ -200,6 +200,160 @@ def export(ctx, fmt, output, source):
     db.close()
 
 
+profile_option = click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Profile file [default: the one `botjobs init` wrote, else the starter profile].",
+)
+
+
+def chosen_profile(db, profile_path: Path | None):
+    """Read, check and store the profile; say which file it came from."""
+    from matching.profile import ProfileError
+    from pipeline.match import read_profile, store_profile
+
+    try:
+        profile, text, path = read_profile(profile_path)
+    except ProfileError as exc:
+        raise click.ClickException(f"{profile_path}: {exc}") from None
+    err(f"profile: {profile.name} ({path})")
+    profile_id, changed = store_profile(db, profile, text, path)
+    return profile, profile_id, changed
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path | None, force: bool):
+    """Write a commented starter profile to PATH [default: your user profile file].
+
+    The starter is for the role botjobs was made for (chargé de projet chatbot); edit its
+    titles, skills, salary band, places and contracts to make it yours.
+    """
+    from matching.profile import TEMPLATE
+    from pipeline.match import default_profile_path
+
+    path = path or default_profile_path()
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists; use --force to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(f"profile written to {path}; edit it, then run: botjobs match --profile {path}")
+
+
+@cli.command()
+@profile_option
+@click.pass_context
+def match(ctx, profile_path):
+    """Score every stored offer against the profile again (no crawling)."""
+    import time
+
+    from pipeline.match import score_offers
+
+    db = database(ctx)
+    profile, profile_id, _ = chosen_profile(db, profile_path)
+    started = time.perf_counter()
+    count = score_offers(db, profile, profile_id)
+    elapsed = time.perf_counter() - started
+    db.close()
+    click.echo(f"{count} offers scored for {profile.name} in {elapsed:.1f} s")
+
+
+MATCH_COLUMNS = ("id", "source_id", "title", "company", "score", "summary", "url")
+
+
+def ranked_matches(db, profile_id: int, min_score: int, limit: int | None):
+    sql = (
+        "select offers.id, offers.source_id, coalesce(offers.title_clean, offers.title) as title,"
+        " offers.company, offers.url, matches.score, matches.summary, matches.breakdown"
+        " from matches join offers on offers.id = matches.offer_id"
+        " where matches.profile_id = ? and matches.score >= ?"
+        " order by matches.score desc, offers.posted_at desc, offers.id"
+    )
+    params: list = [profile_id, min_score]
+    if limit:
+        sql += " limit ?"
+        params.append(limit)
+    return db.query(sql, params)
+
+
+@cli.command()
+@profile_option
+@click.option("--min-score", default=0, show_default=True, help="Leave out offers scored lower.")
+@click.option("--limit", "-n", default=20, show_default=True, help="How many (0: all).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_context
+def matches(ctx, profile_path, min_score, limit, fmt):
+    """List the offers that match the profile best, with the reasons of each score."""
+    import csv
+    import json
+    import sys
+
+    from pipeline.match import score_offers
+
+    db = database(ctx)
+    profile, profile_id, changed = chosen_profile(db, profile_path)
+    score_offers(db, profile, profile_id, only_new=not changed)
+    rows = ranked_matches(db, profile_id, min_score, limit or None)
+    if fmt == "json":
+        out = [
+            {**{k: row[k] for k in MATCH_COLUMNS}, "breakdown": json.loads(row["breakdown"])}
+            for row in rows
+        ]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=MATCH_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+    else:
+        for row in rows:
+            click.echo(f"{row['score']:>3}  #{row['id']} {row['title']} — {row['company'] or '?'}")
+            click.echo(f"     {row['summary']}")
+    db.close()
+
+
+@cli.command()
+@click.argument("offer_id", type=int)
+@profile_option
+@click.pass_context
+def show(ctx, offer_id, profile_path):
+    """Print one offer and, in plain words, why it scores what it does."""
+    import json
+
+    from pipeline.match import score_offers
+
+    db = database(ctx)
+    offer = next(db["offers"].rows_where("id = ?", [offer_id]), None)
+    if offer is None:
+        raise click.ClickException(f"no offer #{offer_id}")
+    profile, profile_id, changed = chosen_profile(db, profile_path)
+    score_offers(db, profile, profile_id, only_new=not changed)
+    row = next(db["matches"].rows_where("profile_id = ? and offer_id = ?", [profile_id, offer_id]))
+    breakdown = json.loads(row["breakdown"])
+    pay = money(offer["salary_annual_min"], offer["salary_annual_max"]) or offer["salary"] or "?"
+    place = offer["city"] or offer["region"] or offer["location"] or "?"
+    click.echo(f"#{offer['id']} {offer['title']}")
+    click.echo(f"{offer['company'] or '?'} · {place} · {pay} · {offer['contract'] or '?'}")
+    click.echo(f"{offer['url'] or ''}")
+    click.echo(f"\nscore {row['score']}/100 for {profile.name}")
+    for part in ("role", "skills", "salary", "place", "contract", "level"):
+        item = breakdown[part]
+        click.echo(f"  {part:<9}{item['points']:>5.1f}/{item['max']:<3} {item['reason']}")
+    for penalty in breakdown["penalties"]:
+        click.echo(f"  lowered: {penalty}")
+    if offer["description_text"]:
+        click.echo("\n" + offer["description_text"])
+    db.close()
+
+
 @cli.command()
 @click.pass_context
 def normalise(ctx):

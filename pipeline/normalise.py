@@ -11,6 +11,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+from matching.skills import skills_of_offer
+
 from pipeline.contract import normalise_contract
 from pipeline.dates import normalise_date
 from pipeline.education import normalise_education
@@ -35,6 +37,17 @@ def stated_skills(value: Any) -> str | None:
         value = [value]
     skills = [str(s).strip() for s in value if s is not None and str(s).strip()]
     return json.dumps(list(dict.fromkeys(skills)), ensure_ascii=False) if skills else None
+
+
+def skills_named(title: str | None, text: str | None, stated: Any) -> str | None:
+    """Every skill of the taxonomy the offer names, once, with where: [[id, where], …] as JSON."""
+    if isinstance(stated, str):
+        stated = [stated]
+    if not isinstance(stated, list):
+        stated = None
+    found = skills_of_offer(title, text, [str(s) for s in stated] if stated else None)
+    pairs = [[skill, hits[0].where] for skill, hits in found.items()]
+    return json.dumps(pairs, ensure_ascii=False) if pairs else None
 
 
 def normalise(record: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -97,6 +110,7 @@ def normalise(record: dict[str, Any], now: datetime) -> dict[str, Any]:
         "education_level": education.level,
         "education_basis": education.basis,
         "skills": stated_skills(record["skills"]),
+        "skills_found": skills_named(title, text, record["skills"]),
         "posted_at": posted.date,
         "posted_at_basis": posted.basis,
     }
