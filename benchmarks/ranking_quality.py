@@ -8,7 +8,7 @@ The set lives in `benchmarks/ranking/` (see its README): profiles/*.toml, offers
 grades.csv (0–3 for every offer × profile, written before any scorer ran). Three methods rank
 every offer for each profile:
 
-- `botjobs`: `matching.score.rank_offers(profile, offers)`, imported lazily so the baselines still
+- `botjobs`: `pipeline.match.rank_offers(profile, offers)` (validate, normalise, score), imported lazily so the baselines still
   run while the scorer is missing or broken;
 - `tfidf`: cosine between TF-IDF vectors of the profile text and of each offer's text;
 - `keywords`: weighted count of the profile's skills and title words in the offer.
@@ -242,7 +242,7 @@ def rank_keywords(profile: dict, offers: list[dict]) -> Ranking:
 
 def rank_botjobs(profile: dict, offers: list[dict]) -> Ranking:
     try:
-        from matching.score import rank_offers
+        from pipeline.match import rank_offers
     except Exception as exc:  # any import-time failure means "not available", not a crash
         raise ScorerUnavailable(f"{type(exc).__name__}: {exc}") from exc
     # Copies, so a scorer that annotates its inputs can't change what the baselines see.

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from matching.profile import Profile
@@ -28,11 +31,15 @@ UNKNOWN = 0.5
 SKILL_WHERE = {"title": 1.0, "stated": 1.0, "description": 0.85}
 TRAINEE_CONTRACTS = ("stage", "alternance")
 WORDS = re.compile(r"[a-z0-9+#.]+")
-# Words a title shares with any other without saying anything about the job.
-TITLE_STOP = {
-    "de", "du", "des", "la", "le", "les", "et", "en", "a", "au", "aux", "d", "l", "un", "une",
-    "h", "f", "x", "hf", "fh", "pour", "sur", "avec", "the", "of", "and", "in", "for",
-}  # fmt: skip
+TITLE_WORDS = Path(__file__).with_name("data") / "title_words.toml"
+
+
+@lru_cache(maxsize=1)
+def title_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(generic words of job titles, words to ignore in titles), from data/title_words.toml."""
+    with TITLE_WORDS.open("rb") as handle:
+        data = tomllib.load(handle)
+    return frozenset(data["generic"]), frozenset(data["ignored"])
 
 
 @dataclass(frozen=True)
@@ -93,28 +100,30 @@ def found_skills(offer: dict[str, Any]) -> dict[str, str]:
 
 
 def role_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) -> Part:
+    generic, ignored = title_words()
     title = offer.get("title_clean") or offer.get("title") or ""
-    title_words = [w for w in words(title) if w not in TITLE_STOP]
-    best_title, best_share = None, 0.0
-    for wanted in profile.titles:
-        wanted_words = [w for w in words(wanted) if w not in TITLE_STOP]
-        if not wanted_words:
-            continue
-        shared = sum(1 for w in wanted_words if w in title_words)
-        # Both ways: "chef de projet" alone shares all its words with a longer wanted title's
-        # first half but misses the subject, and a long offer title may add words around it.
-        share = shared / max(len(wanted_words), min(len(title_words), len(wanted_words) + 2))
-        if share > best_share:
-            best_title, best_share = wanted, share
     skills = taxonomy()
     role_in_title = [s for s, w in found.items() if w == "title" and skills[s].category == "role"]
     role_elsewhere = [s for s, w in found.items() if w != "title" and skills[s].category == "role"]
-    family = {w for wanted in profile.titles for w in words(wanted)} - TITLE_STOP
-    family -= {w for s in role_in_title + role_elsewhere for w in words(skills[s].label)}
-    family_in_title = any(w in family for w in title_words)
+    title_words_ = {w for w in words(title) if w not in ignored}
+    best_title, best_share = None, 0.0
+    for wanted in profile.titles:
+        wanted_words = [w for w in words(wanted) if w not in ignored]
+        if not wanted_words:
+            continue
+        shared = [w for w in wanted_words if w in title_words_]
+        share = len(shared) / len(wanted_words)
+        if not role_in_title and all(w in generic for w in shared):
+            # "Chef de projet MOA" shares "chef de projet" with "chef de projet chatbot", not
+            # its subject: the kind of post alone is not the job.
+            share *= 0.4
+        if share > best_share:
+            best_title, best_share = wanted, share
     if best_share >= 0.99:
         return Part("role", 1.0, 0, f"title matches “{best_title}”")
     value, reason = best_share, f"title close to “{best_title}”" if best_title else ""
+    family = {w for wanted in profile.titles for w in words(wanted)} & generic
+    family_in_title = bool(family & title_words_)
     if role_in_title:
         label = skills[role_in_title[0]].label
         candidate = 0.85 if family_in_title else 0.65
@@ -128,6 +137,13 @@ def role_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) ->
     if value < 0.15:
         value, reason = 0.0, "not this role: nothing of it in the title"
     return Part("role", value, 0, reason)
+
+
+def broader_hit(skill: str, found: dict[str, str]) -> str | None:
+    """Where a found skill implies this one ("IA conversationnelle" implies "IA"), if any."""
+    skills = taxonomy()
+    places = [where for other, where in found.items() if skill in skills[other].implies]
+    return max(places, key=SKILL_WHERE.__getitem__) if places else None
 
 
 def skills_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) -> Part:
@@ -145,7 +161,7 @@ def skills_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) 
         seen.add(key)
         total += weight
         if skill is not None:
-            where = found.get(skill)
+            where = found.get(skill) or broader_hit(key, found)
             hit = SKILL_WHERE[where] if where else 0.0
         else:  # not in the taxonomy: a whole-word search for what the seeker wrote
             hit = SKILL_WHERE["description"] if re.search(rf"\b{re.escape(key)}\b", text) else 0.0

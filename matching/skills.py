@@ -47,6 +47,7 @@ class Skill:
     id: str
     label: str
     category: str
+    implies: tuple[str, ...] = ()  # broader skills an offer naming this one names too
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def _load(raw: dict[str, Any]) -> _Taxonomy:
             raise ValueError(f"skills.toml: duplicate id {sid!r}")
         if category not in CATEGORIES:
             raise ValueError(f"skills.toml: {sid} has an unknown category {category!r}")
-        skills[sid] = Skill(sid, label, category)
+        skills[sid] = Skill(sid, label, category, tuple(_strings(entry, "implies", sid)))
         claim(sid, sid, "id")
         claim(_key(label), sid, "label")
 
@@ -187,6 +188,10 @@ def _load(raw: dict[str, Any]) -> _Taxonomy:
     for key, name in patterns.items():
         automaton.add_word(key, name)
     automaton.make_automaton()
+    for skill in skills.values():
+        unknown = [other for other in skill.implies if other not in skills]
+        if unknown:
+            raise ValueError(f"skills.toml: {skill.id} implies unknown {', '.join(unknown)}")
     return _Taxonomy(skills, lookup, context, automaton)
 
 

@@ -26,7 +26,16 @@ from matching.skills import (
 
 DATA = Path(__file__).parents[2] / "matching" / "data" / "skills.toml"
 RAW = tomllib.loads(DATA.read_text(encoding="utf-8"))["skill"]
-FIELDS = {"id", "label", "category", "synonyms", "case_sensitive", "not_before", "not_after"}
+FIELDS = {
+    "id",
+    "label",
+    "category",
+    "synonyms",
+    "case_sensitive",
+    "not_before",
+    "not_after",
+    "implies",
+}
 
 
 def ids(text: str | None, where: str = "description") -> set[str]:
@@ -815,3 +824,11 @@ def test_skills_of_offer_never_raises(title, description, stated):
     found = skills_of_offer(title, description, stated)
     for sid, hits in found.items():
         assert hits and all(h.skill == sid for h in hits)
+
+
+def test_implied_skills_exist_and_are_broader():
+    skills = taxonomy()
+    assert "artificial_intelligence" in skills["conversational_ai"].implies
+    for skill in skills.values():
+        assert skill.id not in skill.implies
+        assert all(other in skills for other in skill.implies)
