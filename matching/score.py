@@ -231,14 +231,19 @@ def place_part(profile: Profile, offer: dict[str, Any]) -> tuple[Part, str | Non
         where = f"{offer['city']} ({offer['department']})"
     if remote == "full":
         return Part("place", 1.0, 0, "full remote: fits wherever you live"), None
+    mode = {"hybrid": "hybrid", "none": "on site"}.get(remote or "", "")
+    inside = place_in_profile(profile, offer) if profile.resolved_places else None
     if profile.remote == "full":
-        # Wants full remote: anything with an office to go to is a compromise.
-        value = 0.4 if remote == "hybrid" else 0.2
-        return Part("place", value, 0, f"{remote or 'remote not said'} in {where}"), None
+        # Wants full remote: an office near home is a compromise, one far away a mismatch.
+        said = mode or "remote not said"
+        if inside or not profile.resolved_places:
+            value = 0.4 if remote == "hybrid" else 0.2
+            return Part("place", value, 0, f"{said} in {inside or where}, not full remote"), None
+        return Part("place", 0.0, 0, f"{said} in {where}, not full remote"), (
+            f"{said} in {where}, and you want full remote"
+        )
     if not profile.resolved_places:
         return Part("place", 1.0, 0, f"in {where}" if where else "place not said"), None
-    inside = place_in_profile(profile, offer)
-    mode = {"hybrid": "hybrid", "none": "on site"}.get(remote or "", "")
     if inside:
         value = 1.0
         if profile.remote == "hybrid" and remote == "none":
