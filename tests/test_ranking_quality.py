@@ -199,3 +199,12 @@ def test_evaluate_baselines(method):
 
 def test_botjobs_is_one_of_the_methods():
     assert list(METHODS) == ["botjobs", "tfidf", "keywords"]
+
+
+def test_botjobs_meets_the_ranking_goal():
+    """NDCG@10 ≥ 0.90 for every profile and ahead of both baselines (a quality guard, no timing)."""
+    from benchmarks.ranking_quality import evaluate, goal_verdict
+
+    results = {method: evaluate(method) for method in ("botjobs", "tfidf", "keywords")}
+    met, message = goal_verdict(results)
+    assert met, message
