@@ -84,7 +84,12 @@ text_or_none = st.one_of(st.none(), st.text(max_size=300))
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.fixed_dictionaries({key: text_or_none for key in TEXT_FIELDS}), st.data())
 def test_any_record_normalises_without_raising(texts, data):
-    item = {**texts, "source": "s", "source_id": "1", "title": (texts["title"] or "").strip() or "t"}
+    item = {
+        **texts,
+        "source": "s",
+        "source_id": "1",
+        "title": (texts["title"] or "").strip() or "t",
+    }
     for key in set(RAW_FIELDS) - set(TEXT_FIELDS):
         item[key] = data.draw(st.one_of(text_or_none, st.integers(), st.floats()), label=key)
     record, _ = validate(item)
