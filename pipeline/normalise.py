@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from matching.skills import skills_of_offer
-
 from pipeline.contract import normalise_contract
 from pipeline.dates import normalise_date
 from pipeline.education import normalise_education
