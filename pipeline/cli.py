@@ -5,33 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import platformdirs
 
-from db.migrations import open_db
 from db.queries import iter_offers, recent_offers
 from pipeline.exporter import WRITERS
 from pipeline.importer import UnknownFormat, read_offers
 from pipeline.ingest import REJECTED, Ingest
+from pipeline.options import (
+    REMOTE_WORDS,
+    chosen_profile,
+    database,
+    default_db_path,
+    err,
+    money,
+    profile_option,
+)
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 SHOWN_BAD_LINES = 20
-
-
-def default_db_path() -> Path:
-    return platformdirs.user_data_path("botjobs") / "botjobs.db"
-
-
-def err(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def database(ctx: click.Context):
-    """Open the chosen database (created and migrated if new) and say which file it is."""
-    path = ctx.obj["db_path"]
-    if path != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    err(f"database: {path}")
-    return open_db(path)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -107,17 +97,6 @@ def crawl(ctx, sources, offline, fixtures, record):
         err(f"recorded responses under {record}")
     if runs and all(run["status"] == "failed" for run in runs):
         ctx.exit(1)
-
-
-REMOTE_WORDS = {"full": "full remote", "hybrid": "hybrid", "none": "on site"}
-
-
-def money(low: float | None, high: float | None) -> str | None:
-    """An annual gross range in k€: "40–45 k€", "≥ 65 k€", "≤ 50 k€"."""
-    k = [None if v is None else f"{v / 1000:.0f}" for v in (low, high)]
-    if k[0] and k[1]:
-        return f"{k[0]} k€" if k[0] == k[1] else f"{k[0]}–{k[1]} k€"
-    return f"≥ {k[0]} k€" if k[0] else (f"≤ {k[1]} k€" if k[1] else None)
 
 
 def offer_line(row: dict) -> str:
@@ -198,28 +177,6 @@ def export(ctx, fmt, output, source):
     count = WRITERS[fmt](iter_offers(db, source), output)
     err(f"{count} offers written")
     db.close()
-
-
-profile_option = click.option(
-    "--profile",
-    "profile_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Profile file [default: the one `botjobs init` wrote, else the starter profile].",
-)
-
-
-def chosen_profile(db, profile_path: Path | None):
-    """Read, check and store the profile; say which file it came from."""
-    from matching.profile import ProfileError
-    from pipeline.match import read_profile, store_profile
-
-    try:
-        profile, text, path = read_profile(profile_path)
-    except ProfileError as exc:
-        raise click.ClickException(f"{profile_path}: {exc}") from None
-    err(f"profile: {profile.name} ({path})")
-    profile_id, changed = store_profile(db, profile, text, path)
-    return profile, profile_id, changed
 
 
 @cli.command()

@@ -1,0 +1,60 @@
+"""What the `botjobs` commands share: the database they open, the profile they read, messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import platformdirs
+
+from db.migrations import open_db
+
+
+def default_db_path() -> Path:
+    return platformdirs.user_data_path("botjobs") / "botjobs.db"
+
+
+def err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def database(ctx: click.Context):
+    """Open the chosen database (created and migrated if new) and say which file it is."""
+    path = ctx.obj["db_path"]
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    err(f"database: {path}")
+    return open_db(path)
+
+
+profile_option = click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Profile file [default: the one `botjobs init` wrote, else the starter profile].",
+)
+
+
+def chosen_profile(db, profile_path: Path | None):
+    """Read, check and store the profile; say which file it came from."""
+    from matching.profile import ProfileError
+    from pipeline.match import read_profile, store_profile
+
+    try:
+        profile, text, path = read_profile(profile_path)
+    except ProfileError as exc:
+        raise click.ClickException(f"{profile_path}: {exc}") from None
+    err(f"profile: {profile.name} ({path})")
+    profile_id, changed = store_profile(db, profile, text, path)
+    return profile, profile_id, changed
+
+
+REMOTE_WORDS = {"full": "full remote", "hybrid": "hybrid", "none": "on site"}
+
+
+def money(low: float | None, high: float | None) -> str | None:
+    """An annual gross range in k€: "40–45 k€", "≥ 65 k€", "≤ 50 k€"."""
+    k = [None if v is None else f"{v / 1000:.0f}" for v in (low, high)]
+    if k[0] and k[1]:
+        return f"{k[0]} k€" if k[0] == k[1] else f"{k[0]}–{k[1]} k€"
+    return f"≥ {k[0]} k€" if k[0] else (f"≤ {k[1]} k€" if k[1] else None)
