@@ -39,38 +39,42 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.obj["db_path"] = str(db_path or default_db_path())
 
 
-@cli.command()
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="SLUG",
-    help="Crawl only this source (repeatable) [default: every source].",
-)
-@click.option(
-    "--offline", is_flag=True, help="Replay recorded responses; no network, no credentials."
-)
-@click.option(
-    "--fixtures",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder of recorded responses for --offline [default: tests/fixtures of this checkout].",
-)
-@click.option(
-    "--record",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Crawl live and save every response under DIR/<slug>/ in the fixture format.",
-)
-@click.pass_context
-def crawl(ctx, sources, offline, fixtures, record):
-    """Collect offers from the sources into the database and print a summary per source.
+def source_options(command):
+    """--source, --offline, --fixtures, --quiet, --log: what `crawl` and `run` share."""
+    options = [
+        click.option(
+            "--source",
+            "sources",
+            multiple=True,
+            metavar="SLUG",
+            help="Crawl only this source (repeatable) [default: every source].",
+        ),
+        click.option(
+            "--offline", is_flag=True, help="Replay recorded responses; no network, no credentials."
+        ),
+        click.option(
+            "--fixtures",
+            type=click.Path(file_okay=False, exists=True, path_type=Path),
+            help="Folder of recorded responses for --offline [default: tests/fixtures here].",
+        ),
+        click.option(
+            "--quiet", "-q", is_flag=True, help="Print only problems (for cron): no progress."
+        ),
+        click.option(
+            "--log",
+            "log_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Append the crawl's log and summary to this file.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
-    \b
-    Examples:
-      botjobs crawl --offline
-      botjobs crawl --source france_travail
-      botjobs crawl --record tests/fixtures --source jobposting
-    """
-    from pipeline.crawl import DEFAULT_FIXTURES, available_sources, run_crawl
+
+def crawl_plan(sources, offline, fixtures, record=None) -> tuple[list[str], Path | None]:
+    """The sources to crawl and the folder to replay, checked before anything starts."""
+    from pipeline.crawl import DEFAULT_FIXTURES, available_sources
 
     if offline and record:
         raise click.UsageError("--offline replays, --record captures live: choose one.")
@@ -90,13 +94,172 @@ def crawl(ctx, sources, offline, fixtures, record):
                 f"no recorded responses at {replay_dir}; pass --fixtures DIR "
                 "(the recorded set ships in tests/fixtures of a source checkout)"
             )
+    return list(sources or known), replay_dir
+
+
+def crawl_now(ctx, slugs, replay_dir, record, quiet, log_file) -> list[dict]:
+    """Crawl under the run lock and report per source (to the log file too, if any)."""
+    import sys
+
+    from pipeline.crawl import run_crawl
+
     database(ctx).close()
-    runs = run_crawl(ctx.obj["db_path"], list(sources or known), replay_dir, record)
-    print_runs(runs)
+    progress = not quiet and log_file is None and sys.stderr.isatty()
+    runs = run_crawl(
+        ctx.obj["db_path"], slugs, replay_dir, record, progress=progress, log_file=log_file,
+        quiet=quiet,
+    )  # fmt: skip
+    for run in runs:
+        line = run_line(run)
+        if log_file is not None:
+            with log_file.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+        if not quiet or run["status"] not in ("ok", "partial"):
+            click.echo(line)
+    return runs
+
+
+@cli.command()
+@source_options
+@click.option(
+    "--record",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Crawl live and save every response under DIR/<slug>/ in the fixture format.",
+)
+@click.pass_context
+def crawl(ctx, sources, offline, fixtures, quiet, log_file, record):
+    """Collect offers from the sources into the database and print a summary per source.
+
+    \b
+    Examples:
+      botjobs crawl --offline
+      botjobs crawl --source france_travail
+      botjobs crawl --record tests/fixtures --source jobposting
+    """
+    from pipeline.lock import Busy, exclusive_run
+
+    slugs, replay_dir = crawl_plan(sources, offline, fixtures, record)
+    try:
+        with exclusive_run(ctx.obj["db_path"]):
+            runs = crawl_now(ctx, slugs, replay_dir, record, quiet, log_file)
+    except Busy as exc:
+        raise click.ClickException(str(exc)) from None
     if record:
         err(f"recorded responses under {record}")
     if runs and all(run["status"] == "failed" for run in runs):
         ctx.exit(1)
+
+
+@cli.command()
+@source_options
+@profile_option
+@click.option("--top", default=10, show_default=True, help="How many new matches to print.")
+@click.option("--min-score", default=0, show_default=True, help="Leave weaker matches out.")
+@click.pass_context
+def run(ctx, sources, offline, fixtures, quiet, log_file, profile_path, top, min_score):
+    """The main job: crawl, normalise, store, score, print the best new matches.
+
+    \b
+    Examples:
+      botjobs run --offline                 # on the recorded responses, no network
+      botjobs run --profile me.toml -q      # live, quiet: for cron
+    """
+    from pipeline.ingest import utcnow
+    from pipeline.lock import Busy, exclusive_run
+    from pipeline.match import score_offers
+
+    slugs, replay_dir = crawl_plan(sources, offline, fixtures)
+    started = utcnow()
+    try:
+        with exclusive_run(ctx.obj["db_path"]):
+            runs = crawl_now(ctx, slugs, replay_dir, None, quiet, log_file)
+            db = database(ctx)
+            profile, profile_id, changed = chosen_profile(db, profile_path)
+            score_offers(db, profile, profile_id, only_new=not changed)
+            best = list(
+                db.query(
+                    "select offers.id, coalesce(title_clean, title) as title, company, score, "
+                    "summary from matches join offers on offers.id = matches.offer_id "
+                    "where profile_id = ? and offers.first_seen >= ? and score >= ? "
+                    "order by score desc, offers.id limit ?",
+                    [profile_id, started, min_score, top],
+                )
+            )
+            db.close()
+    except Busy as exc:
+        raise click.ClickException(str(exc)) from None
+    if not quiet:
+        click.echo(f"\n{len(best)} best new matches for {profile.name}:" if best else "")
+        for row in best:
+            click.echo(f"{row['score']:>3}  #{row['id']} {row['title']} — {row['company'] or '?'}")
+            click.echo(f"     {row['summary']}")
+        if not best:
+            click.echo(f"no new offers matched {profile.name} this time")
+    if runs and all(r["status"] == "failed" for r in runs):
+        ctx.exit(1)
+
+
+def parse_every(text: str) -> float:
+    """ "6h" → 21600 seconds; "30m", "1d", "90s" too."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in units or not text[:-1].replace(".", "", 1).isdigit():
+        raise click.BadParameter("use a number and a unit: 30m, 6h, 1d", param_hint="--every")
+    seconds = float(text[:-1]) * units[text[-1]]
+    if seconds < 60:
+        raise click.BadParameter("at least one minute between runs", param_hint="--every")
+    return seconds
+
+
+@cli.command()
+@click.option("--every", required=True, help="Time between runs: 30m, 6h, 1d.")
+@click.option("--offline", is_flag=True, help="Run on the recorded responses (to try it out).")
+@profile_option
+@click.option(
+    "--log",
+    "log_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Log of every run [default: botjobs.log beside the database].",
+)
+@click.option("--times", type=int, default=0, help="Stop after this many runs (0: never).")
+@click.pass_context
+def schedule(ctx, every, offline, profile_path, log_file, times):
+    """Run `botjobs run` again and again, every so often, until stopped (Ctrl-C).
+
+    Each run is its own process, quiet, logged to a file; the run lock makes sure two runs
+    never overlap (a cron job and this loop included). A run that fails or is killed leaves
+    the database whole, and the next one starts as usual.
+    """
+    import subprocess
+    import sys
+    import time
+
+    interval = parse_every(every)
+    db_path = ctx.obj["db_path"]
+    log_file = log_file or Path(db_path).with_name("botjobs.log")
+    command = [sys.executable, "-m", "pipeline", "--db", db_path, "run", "--quiet"]
+    command += ["--log", str(log_file)]
+    if offline:
+        command.append("--offline")
+    if profile_path:
+        command += ["--profile", str(profile_path)]
+    err(f"every {every}: {' '.join(command)}")
+    done = 0
+    try:
+        while True:
+            started = time.monotonic()
+            result = subprocess.run(command, capture_output=True, text=True)
+            done += 1
+            with log_file.open("a", encoding="utf-8") as handle:
+                handle.write(f"--- run {done} ended with status {result.returncode}\n")
+                handle.write(result.stdout + result.stderr)
+            if result.returncode:
+                err(f"run {done} failed (status {result.returncode}); see {log_file}")
+            if times and done >= times:
+                return
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        err(f"stopped after {done} runs")
 
 
 def offer_line(row: dict) -> str:
@@ -118,11 +281,6 @@ def run_line(run: dict) -> str:
         f"{run['errors']} errors"
     )
     return f"{line} — {run['message']}" if run["message"] else line
-
-
-def print_runs(runs: list[dict]) -> None:
-    for run in runs:
-        click.echo(run_line(run))
 
 
 @cli.command("import")

@@ -27,11 +27,24 @@ def available_sources() -> list[str]:
 
 
 def crawl_settings(
-    db_path: str, batch: str, replay_dir: Path | None = None, record_dir: Path | None = None
+    db_path: str,
+    batch: str,
+    replay_dir: Path | None = None,
+    record_dir: Path | None = None,
+    progress: bool = False,
+    log_file: Path | None = None,
+    quiet: bool = False,
 ) -> Settings:
     settings = project_settings()
     settings.set("BOTJOBS_DB", db_path)
     settings.set("BOTJOBS_BATCH", batch)
+    settings.set("BOTJOBS_PROGRESS", progress)
+    if log_file is not None:
+        settings.set("LOG_FILE", str(log_file))
+        settings.set("LOG_FILE_APPEND", True)
+        settings.set("LOG_LEVEL", "INFO")
+    elif quiet:
+        settings.set("LOG_LEVEL", "ERROR")
     if replay_dir is not None:
         settings.set("BOTJOBS_REPLAY_DIR", str(replay_dir))
         settings.set("BOTJOBS_MODE", "offline")
@@ -45,21 +58,40 @@ def crawl_settings(
     return settings
 
 
+def close_interrupted_runs(db_path: str) -> int:
+    """Runs left "running" by a process that died: marked interrupted. Call under the run lock."""
+    db = open_db(db_path)
+    try:
+        with db.atomic():
+            cursor = db.execute(
+                "update crawl_runs set status = 'interrupted', finished_at = ? "
+                "where status = 'running'",
+                [utcnow()],
+            )
+        return cursor.rowcount
+    finally:
+        db.close()
+
+
 def run_crawl(
     db_path: str,
     sources: list[str],
     replay_dir: Path | None = None,
     record_dir: Path | None = None,
     spider_args: dict[str, dict[str, str]] | None = None,
+    progress: bool = False,
+    log_file: Path | None = None,
+    quiet: bool = False,
 ) -> list[dict]:
     """Crawl `sources` in one process and return their crawl runs, one row per source.
 
     A source that fails to start is recorded as failed; the others run all the same.
-    Scrapy's reactor can start once per process, so call this once per process.
+    Scrapy's reactor can start once per process, so call this once per process, and under
+    pipeline.lock.exclusive_run so that no other run writes at the same time.
     """
     batch = uuid.uuid4().hex
-    settings = crawl_settings(db_path, batch, replay_dir, record_dir)
-    open_db(db_path).close()  # migrate once, before several pipelines open the file
+    settings = crawl_settings(db_path, batch, replay_dir, record_dir, progress, log_file, quiet)
+    close_interrupted_runs(db_path)  # also migrates, before several pipelines open the file
     process = CrawlerProcess(settings)
     failed_to_start: dict[str, str] = {}
     for slug in sources:

@@ -35,6 +35,9 @@ DOWNLOADER_MIDDLEWARES = {
     # recorded redirect is followed; above Retry (550) so recorded 429/5xx are retried as live.
     "pipeline.replay.ReplayMiddleware": 580,
 }
+EXTENSIONS = {
+    "pipeline.progress.Progress": 500,
+}
 ITEM_PIPELINES = {
     "pipeline.pipelines.IngestPipeline": 300,
 }
