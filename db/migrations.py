@@ -185,6 +185,26 @@ def m003_matching(db: Database) -> None:
     db["matches"].create_index(["profile_id", "score"])
 
 
+@migrations()
+def m004_digests(db: Database) -> None:
+    # Each digest written, so `digest --new` knows where this profile's last one stopped.
+    db["digests"].create(
+        {
+            "id": int,
+            "profile_id": int,
+            "written_at": str,
+            "since": str,
+            "offers": int,
+            "path": str,
+            "format": str,
+        },
+        pk="id",
+        foreign_keys=[("profile_id", "profiles", "id")],
+        not_null={"profile_id", "written_at"},
+    )
+    db["digests"].create_index(["profile_id", "written_at"])
+
+
 def open_db(path: str) -> Database:
     """The database at `path`, created or upgraded to the current schema, in WAL mode."""
     db = Database(path)
