@@ -191,6 +191,8 @@ def salary_part(profile: Profile, offer: dict[str, Any]) -> tuple[Part, str | No
     if top < floor:
         penalty = f"pay {money(low, high)} under your minimum" if top < 0.9 * floor else None
         return Part("salary", 0.1, 0, f"{money(low, high)} below {band}"), penalty
+    if bottom > target:
+        return Part("salary", 1.0, 0, f"{money(low, high)} above {band}"), None
     if bottom >= floor or top >= target:
         return Part("salary", 1.0, 0, f"{money(low, high)} inside {band}"), None
     return Part("salary", 0.7, 0, f"{money(low, high)} partly inside {band}"), None

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from db.queries import iter_offers, recent_offers
+from pipeline.digest import digest
 from pipeline.exporter import WRITERS
 from pipeline.importer import UnknownFormat, read_offers
 from pipeline.ingest import REJECTED, Ingest
@@ -138,6 +139,7 @@ def crawl(ctx, sources, offline, fixtures, quiet, log_file, record):
     """
     from pipeline.lock import Busy, exclusive_run
 
+    ctx.find_root().obj["quiet"] = quiet
     slugs, replay_dir = crawl_plan(sources, offline, fixtures, record)
     try:
         with exclusive_run(ctx.obj["db_path"]):
@@ -154,10 +156,24 @@ def crawl(ctx, sources, offline, fixtures, quiet, log_file, record):
 @source_options
 @profile_option
 @click.option("--top", default=10, show_default=True, help="How many new matches to print.")
-@click.option("--min-score", default=0, show_default=True, help="Leave weaker matches out.")
+@click.option(
+    "--min-score", default=40, show_default=True, help="Leave weaker matches out (and the digest)."
+)
+@click.option(
+    "--digest",
+    "digest_format",
+    type=click.Choice(["html", "csv", "jsonl", "none"]),
+    default="html",
+    show_default=True,
+    help="Write the new matches as a digest beside the database (none: don't).",
+)
 @click.pass_context
-def run(ctx, sources, offline, fixtures, quiet, log_file, profile_path, top, min_score):
-    """The main job: crawl, normalise, store, score, print the best new matches.
+def run(
+    ctx, sources, offline, fixtures, quiet, log_file, profile_path, top, min_score, digest_format
+):
+    """The main job: crawl, normalise, store, score, print the best new matches, write the digest.
+
+    The digest holds what came in since this profile's last digest (`digest --new`).
 
     \b
     Examples:
@@ -168,6 +184,7 @@ def run(ctx, sources, offline, fixtures, quiet, log_file, profile_path, top, min
     from pipeline.lock import Busy, exclusive_run
     from pipeline.match import score_offers
 
+    ctx.find_root().obj["quiet"] = quiet
     slugs, replay_dir = crawl_plan(sources, offline, fixtures)
     started = utcnow()
     try:
@@ -186,6 +203,8 @@ def run(ctx, sources, offline, fixtures, quiet, log_file, profile_path, top, min
                 )
             )
             db.close()
+            if best and digest_format != "none":
+                write_digest(ctx, profile_path, min_score, digest_format)
     except Busy as exc:
         raise click.ClickException(str(exc)) from None
     if not quiet:
@@ -197,6 +216,25 @@ def run(ctx, sources, offline, fixtures, quiet, log_file, profile_path, top, min
             click.echo(f"no new offers matched {profile.name} this time")
     if runs and all(r["status"] == "failed" for r in runs):
         ctx.exit(1)
+
+
+def write_digest(ctx, profile_path, min_score: int, fmt: str) -> None:
+    """`digest --new` into the database's folder, as `run` writes it."""
+    from datetime import date
+
+    from pipeline.digest import default_output
+
+    folder = Path(ctx.obj["db_path"]).resolve().parent
+    ctx.invoke(
+        digest,
+        profile_path=profile_path,
+        only_new=True,
+        since=None,
+        min_score=min_score,
+        output=str(default_output(fmt, date.today(), folder)),
+        fmt=fmt,
+        delimiter=None,
+    )
 
 
 def parse_every(text: str) -> float:
@@ -494,3 +532,6 @@ def offers(ctx, limit, source):
     click.echo(f"{len(rows)} of {total} offers, most recently seen first")
     for row in rows:
         click.echo(offer_line(row))
+
+
+cli.add_command(digest)

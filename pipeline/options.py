@@ -18,12 +18,19 @@ def err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def note(message: str) -> None:
+    """A line of context (which database, which profile) that --quiet leaves out."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not (ctx.find_root().obj or {}).get("quiet"):
+        err(message)
+
+
 def database(ctx: click.Context):
     """Open the chosen database (created and migrated if new) and say which file it is."""
     path = ctx.obj["db_path"]
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    err(f"database: {path}")
+    note(f"database: {path}")
     return open_db(path)
 
 
@@ -44,7 +51,7 @@ def chosen_profile(db, profile_path: Path | None):
         profile, text, path = read_profile(profile_path)
     except ProfileError as exc:
         raise click.ClickException(f"{profile_path}: {exc}") from None
-    err(f"profile: {profile.name} ({path})")
+    note(f"profile: {profile.name} ({path})")
     profile_id, changed = store_profile(db, profile, text, path)
     return profile, profile_id, changed
 

@@ -1,0 +1,347 @@
+"""`botjobs search`: full-text search over the stored offers (FTS5, ranked by bm25).
+
+The pure parts (turning what a person typed into an FTS5 expression, explaining FTS5's errors,
+reading `--since`) are plain functions; the SQL lives here too. What the person typed only ever
+reaches SQLite as a bound parameter.
+
+Two ways to read a query:
+
+* forgiving (the default): every word is quoted, so "chef-de-projet", "Node.js", "C++" or "l'IA"
+  are searched as the words they contain, a "quoted group" stays a phrase, a trailing `*` asks for
+  a prefix (`chat*`), and the words are ANDed. Nothing typed can make it a syntax error.
+* `--raw`: the FTS5 query syntax as is (AND/OR/NOT, NEAR, `title:`, `^`, prefixes); a query SQLite
+  can't read is explained in one line and the command exits 2.
+
+The tokenizer (unicode61, remove_diacritics 2) folds case and accents on both sides, so
+"developpeur" finds "Développeur".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlite_utils import Database
+
+from pipeline.options import database, err, money, profile_option
+
+# Columns of offers_fts, in order, as FTS5 numbers them for snippet() and bm25().
+FTS_COLUMNS = ("title", "company", "description_text")
+# A word in the title says more about the role than the same word deep in a description.
+BM25_WEIGHTS = (5.0, 2.0, 1.0)
+SNIPPET_TOKENS = 12
+# Markers unlikely to occur in an offer's text; swapped for the shown ones after the query.
+_OPEN, _CLOSE = "\x02", "\x03"
+MARK_OPEN, MARK_CLOSE = "[", "]"
+
+
+class SearchError(ValueError):
+    """A query that can't be searched, with a one-line explanation for a person."""
+
+
+# --- the query ----------------------------------------------------------------------------------
+
+
+def _phrase(text: str) -> str:
+    # Inside an FTS5 string a double quote is written twice; nothing else is special.
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _searchable(text: str) -> bool:
+    """Whether the tokenizer would find a word in it (letters or digits)."""
+    return any(ch.isalnum() for ch in text)
+
+
+_PART = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def forgiving_query(text: str) -> str:
+    """An FTS5 expression that finds offers containing every word of `text`, whatever it holds.
+
+    >>> forgiving_query('chef-de-projet Node.js chat* "assistant virtuel"')
+    '"chef-de-projet" "Node.js" "chat"* "assistant virtuel"'
+    """
+    parts = []
+    # SQLite's FTS5 parser stops at a NUL, which would leave a quote open.
+    for match in _PART.finditer(text.replace("\x00", " ")):
+        quoted, word = match.groups()
+        if quoted is not None:
+            if _searchable(quoted):
+                parts.append(_phrase(quoted))
+            continue
+        prefix = word.endswith("*")
+        word = word.rstrip("*")
+        if not _searchable(word):
+            continue  # "-", "*", "++": the tokenizer would make nothing of it
+        parts.append(_phrase(word) + ("*" if prefix else ""))
+    if not parts:
+        raise SearchError(f"nothing to search for in {text!r}: give at least one word")
+    return " ".join(parts)
+
+
+def explain_fts_error(message: str) -> str:
+    """SQLite's message about a MATCH expression, said so that a person can fix the query."""
+    hint = " (or leave out --raw to search plain words)"
+    columns = ", ".join(FTS_COLUMNS)
+    if message == "unterminated string":
+        return 'a double quote (") is opened and never closed' + hint
+    if message.startswith("unknown special query"):
+        return "a lone * searches nothing: put it after the start of a word, as in chat*" + hint
+    if found := re.fullmatch(r"no such column: (.*)", message):
+        return (
+            f'"{found.group(1)}" is read as a column name (a word before ":" or after "-"); '
+            f"the columns are {columns}; put the word in double quotes to search it" + hint
+        )
+    if found := re.fullmatch(r'expected integer, got "(.*)"', message):
+        return f'NEAR(…, N) needs a whole number of words as N, not "{found.group(1)}"' + hint
+    if found := re.fullmatch(r'fts5: syntax error near "(.*)"', message, re.DOTALL):
+        near = found.group(1)
+        if near == "":
+            return (
+                "the query ends too early: an AND/OR/NOT, a parenthesis or a NEAR( is left "
+                "unfinished" + hint
+            )
+        if near in ("AND", "OR", "NOT"):
+            return f"{near} needs a search term on each side" + hint
+        return (
+            f'search syntax error near "{near}": put words holding punctuation in double '
+            "quotes" + hint
+        )
+    return f"the search can't be read: {message}" + hint
+
+
+def check_query(db: Database, expression: str) -> None:
+    """Raise SearchError, explained, when FTS5 can't read `expression`.
+
+    This statement is fixed and known to be sound, so any error it raises comes from the
+    expression; checking first keeps that apart from errors of the search's own SQL.
+    """
+    import sqlite3
+
+    try:
+        db.execute(
+            "select rowid from offers_fts where offers_fts match ? limit 1", [expression]
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        raise SearchError(explain_fts_error(str(exc))) from None
+
+
+# --- --since ------------------------------------------------------------------------------------
+
+_SPAN = re.compile(r"(\d+)\s*([hdw])")
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str, now: datetime | None = None) -> str:
+    """The moment `text` means, as SQLite's `datetime()` writes it in UTC ("2026-11-20 05:54:43").
+
+    "24h", "7d", "2w" count back from now; an ISO date ("2026-11-20", midnight UTC) or date and
+    time (UTC unless it says its offset) is taken as is. ValueError otherwise.
+    """
+    text = text.strip()
+    now = now or datetime.now(UTC)
+    if span := _SPAN.fullmatch(text.lower()):
+        moment = now - timedelta(**{_UNITS[span.group(2)]: int(span.group(1))})
+    else:
+        try:
+            if len(text) == 10:
+                day = date.fromisoformat(text)
+                moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            else:
+                moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"{text!r} is neither a span (24h, 7d, 2w) nor an ISO date (2026-11-20)"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --- the search ---------------------------------------------------------------------------------
+
+SEARCH_SQL = f"""
+select
+  offers.id, coalesce(offers.title_clean, offers.title) as title, offers.company,
+  offers.location, offers.city, offers.department, offers.region,
+  offers.salary, offers.salary_annual_min, offers.salary_annual_max,
+  offers.contract, offers.remote, offers.url, offers.first_seen, offers.posted_at,
+  offers.expired_at, matches.score,
+  snippet(offers_fts, 2, char(2), char(3), '…', {SNIPPET_TOKENS}) as description_snippet,
+  snippet(offers_fts, -1, char(2), char(3), '…', {SNIPPET_TOKENS}) as best_snippet,
+  bm25(offers_fts, {", ".join(str(w) for w in BM25_WEIGHTS)}) as rank
+from offers_fts
+join offers on offers.id = offers_fts.rowid
+left join matches on matches.offer_id = offers.id and matches.profile_id = :profile_id
+where offers_fts match :query
+  and (:since is null or datetime(offers.first_seen) >= :since)
+order by rank, offers.id
+limit :limit
+"""
+
+
+def _snippet(row: dict[str, Any]) -> str | None:
+    # The description's passage when the words are found there; else wherever they are.
+    text = row["description_snippet"]
+    if not text or _OPEN not in text:
+        text = row["best_snippet"]
+    if not text:
+        return None
+    text = " ".join(text.split())
+    return text.replace(_OPEN, MARK_OPEN).replace(_CLOSE, MARK_CLOSE)
+
+
+def place_of(row: dict[str, Any]) -> str | None:
+    if row["city"]:
+        return f"{row['city']} ({row['department']})" if row["department"] else row["city"]
+    return row["region"] or row["location"]
+
+
+def search_offers(
+    db: Database,
+    expression: str,
+    since: str | None = None,
+    profile_id: int | None = None,
+    limit: int | None = 20,
+) -> list[dict[str, Any]]:
+    """Offers matching the FTS5 `expression`, best first (bm25, the title weighing most).
+
+    `since` is a UTC moment as parse_since() gives it, compared with first_seen; `profile_id`
+    adds that profile's score when the offer has one. Call check_query() first to have a bad
+    expression explained.
+    """
+    params = {
+        "query": expression,
+        "since": since,
+        "profile_id": profile_id,
+        "limit": limit if limit else -1,
+    }
+    results = []
+    for row in db.query(SEARCH_SQL, params):
+        results.append(
+            {
+                "id": row["id"],
+                "title": row["title"],
+                "company": row["company"],
+                "place": place_of(row),
+                "pay": money(row["salary_annual_min"], row["salary_annual_max"]) or row["salary"],
+                "salary_annual_min": row["salary_annual_min"],
+                "salary_annual_max": row["salary_annual_max"],
+                "contract": row["contract"],
+                "remote": row["remote"],
+                "score": row["score"],
+                "snippet": _snippet(row),
+                "url": row["url"],
+                "first_seen": row["first_seen"],
+                "posted_at": row["posted_at"],
+                "expired": row["expired_at"] is not None,
+                "rank": round(row["rank"], 3),
+            }
+        )
+    return results
+
+
+def profile_name(profile_path: Path | None) -> str:
+    """The name of the chosen profile (the same default as every matching command), unstored."""
+    from matching.profile import TEMPLATE, ProfileError, parse_profile
+    from pipeline.match import default_profile_path
+
+    path = profile_path
+    if path is None:
+        path = default_profile_path()
+        if not path.exists():
+            path = TEMPLATE
+    try:
+        return parse_profile(path.read_text(encoding="utf-8")).name
+    except (ProfileError, OSError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+
+
+def stored_profile_id(db: Database, name: str) -> int | None:
+    row = next(db.query("select id from profiles where name = ?", [name]), None)
+    return row["id"] if row else None
+
+
+def result_lines(row: dict[str, Any]) -> list[str]:
+    """`81  #10 Chargé de projet chatbot — ACME · Paris (75) · 45–52 k€`, then the snippet."""
+    score = "  –" if row["score"] is None else f"{row['score']:>3}"
+    details = [d for d in (row["company"], row["place"], row["pay"]) if d]
+    line = f"{score}  #{row['id']} {row['title']}"
+    if details:
+        line += " — " + " · ".join(details)
+    if row["expired"]:
+        line += " (expired)"
+    lines = [line]
+    if row["snippet"]:
+        lines.append(f"     {row['snippet']}")
+    return lines
+
+
+def _since(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command()
+@click.argument("query")
+@click.option(
+    "--since",
+    callback=_since,
+    metavar="SPAN|DATE",
+    help="Only offers first seen since then: 24h, 7d, 2w, or an ISO date (UTC).",
+)
+@click.option("--limit", "-n", default=20, show_default=True, help="How many (0: all).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--raw", is_flag=True, help="QUERY is FTS5 syntax (AND, OR, NOT, NEAR, title:…).")
+@profile_option
+@click.pass_context
+def search(ctx, query, since, limit, fmt, raw, profile_path):
+    """Search the stored offers' title, company and description for QUERY, best first.
+
+    Every word must be found; case and accents don't matter; a trailing * searches a prefix and
+    "double quotes" keep words together. With --raw, QUERY is FTS5 syntax. Each offer shows
+    its score for the profile when it has been scored (`botjobs match`), and the passage found.
+
+    \b
+    Examples:
+      botjobs search "chef de projet" --since 7d
+      botjobs search 'Node.js dialogflow'
+      botjobs search --raw 'title:(chatbot OR voicebot) NOT stage'
+    """
+    import json
+
+    try:
+        expression = query if raw else forgiving_query(query)
+    except SearchError as exc:
+        err(f"error: {exc}")
+        ctx.exit(2)
+    db = database(ctx)
+    try:
+        check_query(db, expression)
+    except SearchError as exc:
+        db.close()
+        err(f"error: {exc}")
+        ctx.exit(2)
+    name = profile_name(profile_path)
+    profile_id = stored_profile_id(db, name)
+    if profile_id is None:
+        err(f"no scores for the profile {name!r} yet: run `botjobs match` to score offers")
+    rows = search_offers(db, expression, since, profile_id, limit)
+    db.close()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for row in rows:
+            for line in result_lines(row):
+                click.echo(line)
+    found = f"{len(rows)} offer{'' if len(rows) == 1 else 's'} found"
+    err(found + (f" (limit {limit})" if limit and len(rows) == limit else ""))
