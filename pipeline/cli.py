@@ -20,6 +20,9 @@ from pipeline.options import (
     money,
     profile_option,
 )
+from pipeline.search import search
+from pipeline.serve import serve
+from pipeline.stats import stats
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 SHOWN_BAD_LINES = 20
@@ -534,4 +537,5 @@ def offers(ctx, limit, source):
         click.echo(offer_line(row))
 
 
-cli.add_command(digest)
+for command in (digest, search, stats, serve):
+    cli.add_command(command)
