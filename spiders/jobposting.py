@@ -452,6 +452,13 @@ class Site:
         hosts = (urlparse(url).hostname for url in self.start_urls)
         return tuple(dict.fromkeys(h for h in hosts if h))
 
+    @property
+    def link_domains(self) -> tuple[str, ...]:
+        # Scrapy's link extractor compares host *and port*: a site on a non-default port
+        # ("127.0.0.1:8080") is only recognised with it.
+        netlocs = (urlparse(url).netloc.lower() for url in self.start_urls)
+        return tuple(dict.fromkeys([*self.domains, *(n for n in netlocs if n)]))
+
     def is_offer(self, url: str) -> bool:
         return re.search(self.offer_links, url) is not None
 
@@ -539,9 +546,12 @@ class JobPostingSpider(scrapy.Spider):
         self.allowed_domains = sorted({d for s in self.sites for d in s.domains})
         self._extractors = {
             s.name: (
-                LinkExtractor(allow=s.offer_links, allow_domains=s.domains, unique=True),
+                LinkExtractor(allow=s.offer_links, allow_domains=s.link_domains, unique=True),
                 LinkExtractor(
-                    allow=s.next_links, deny=s.offer_links, allow_domains=s.domains, unique=True
+                    allow=s.next_links,
+                    deny=s.offer_links,
+                    allow_domains=s.link_domains,
+                    unique=True,
                 ),
             )
             for s in self.sites
