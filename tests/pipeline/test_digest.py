@@ -24,11 +24,7 @@ from pipeline.digest import (
     salary_svg,
     stamp,
 )
-from pipeline.digest import digest as digest_command
 from pipeline.ingest import Ingest
-
-if "digest" not in cli.commands:
-    cli.add_command(digest_command)
 
 SCRIPT = "<script>alert(1)</script>"
 HYPERLINK = '=HYPERLINK("http://evil","x")'

@@ -19,21 +19,8 @@ from pipeline.search import (
     explain_fts_error,
     forgiving_query,
     parse_since,
-    search,
     search_offers,
 )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def registered():
-    """`search` in the group for these tests only, until pipeline/cli.py registers it."""
-    added = "search" not in cli.commands
-    if added:
-        cli.add_command(search)
-    yield
-    if added:
-        del cli.commands["search"]
-
 
 OFFERS = [
     {

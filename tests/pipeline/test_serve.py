@@ -30,20 +30,7 @@ from pipeline.serve import (
     hidden_tables,
     is_loopback,
     open_read_only,
-    serve,
 )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def registered():
-    """`serve` in the group for these tests only, until pipeline/cli.py registers it."""
-    added = "serve" not in cli.commands
-    if added:
-        cli.add_command(serve)
-    yield
-    if added:
-        del cli.commands["serve"]
-
 
 ROOT = Path(__file__).resolve().parents[2]
 needs_datasette = pytest.mark.skipif(
@@ -294,14 +281,7 @@ def test_no_connection_can_write_and_committed_writes_are_seen(ro, db_path):
 
 # --- a real server, in a subprocess -------------------------------------------------------------
 
-SERVER = (
-    "import sys\n"
-    "from pipeline.cli import cli\n"
-    "from pipeline.serve import serve\n"
-    "if 'serve' not in cli.commands:\n"
-    "    cli.add_command(serve)\n"
-    "cli(sys.argv[1:], prog_name='botjobs')\n"
-)
+SERVER = "import sys\nfrom pipeline.cli import cli\ncli(sys.argv[1:], prog_name='botjobs')\n"
 # Straight to 127.0.0.1, whatever proxy the environment names.
 LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

@@ -9,19 +9,7 @@ from click.testing import CliRunner
 from db.migrations import open_db
 from pipeline.cli import cli
 from pipeline.ingest import Ingest
-from pipeline.stats import aligned, freshness_bounds, offer_stats, stats, stats_text
-
-
-@pytest.fixture(autouse=True, scope="module")
-def registered():
-    """`stats` in the group for these tests only, until pipeline/cli.py registers it."""
-    added = "stats" not in cli.commands
-    if added:
-        cli.add_command(stats)
-    yield
-    if added:
-        del cli.commands["stats"]
-
+from pipeline.stats import aligned, freshness_bounds, offer_stats, stats_text
 
 # A Wednesday; 11:00 in Paris (UTC+1 in November).
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
