@@ -277,6 +277,21 @@ def _labels(items: Any, key: str) -> list[str]:
     return labels
 
 
+# The nature of an ordinary job; any other (apprenticeship, professionalisation contract…) says
+# more than the contract type, which codes an apprenticeship as a CDD or a CDI.
+ORDINARY_NATURE = "contrat travail"
+
+
+def contract_text(data: Any) -> str | None:
+    """The contract as France Travail states it: its label, led by its nature when unusual
+    ("Contrat apprentissage - Contrat à durée déterminée - 24 Mois")."""
+    kind = _text(_at(data, "typeContratLibelle")) or _text(_at(data, "typeContrat"))
+    nature = _text(_at(data, "natureContrat"))
+    if nature and nature.casefold() != ORDINARY_NATURE and nature != kind:
+        return f"{nature} - {kind}" if kind else nature
+    return kind
+
+
 def offer_url(offer_id: str | None) -> str | None:
     if offer_id is None:
         return None
@@ -298,7 +313,7 @@ def offer_from_json(data: Any) -> dict[str, Any]:
         company=_text(_at(data, "entreprise", "nom")),
         location=_text(_at(data, "lieuTravail", "libelle")),
         salary=_text(_at(data, "salaire", "libelle")) or _text(_at(data, "salaire", "commentaire")),
-        contract=_text(_at(data, "typeContratLibelle")) or _text(_at(data, "typeContrat")),
+        contract=contract_text(data),
         # The API has no structured remote field; the pipeline infers it from the text.
         remote=None,
         description=_text(_at(data, "description")),

@@ -222,7 +222,7 @@ def test_contract(offers):
 
 
 def test_contract_falls_back_to_the_code(offers):
-    assert offers["4401763"]["contract"] == "LIB"
+    assert offers["4401763"]["contract"] == "Profession libérale - LIB"  # nature, then code
     assert offers["4412208"]["contract"] == "CDI"  # typeContratLibelle: ""
 
 
@@ -871,3 +871,24 @@ def test_replay_crawl_end_to_end(tmp_path):
         "status": None,
     }
     assert "assistant+virtuel" in done.stderr  # the failed pass is reported
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (
+            {"typeContratLibelle": "Contrat à durée déterminée - 24 Mois",
+             "natureContrat": "Contrat apprentissage"},
+            "Contrat apprentissage - Contrat à durée déterminée - 24 Mois",
+        ),
+        ({"typeContratLibelle": "Contrat à durée indéterminée", "natureContrat": "Contrat travail"},
+         "Contrat à durée indéterminée"),
+        ({"typeContrat": "LIB", "natureContrat": "Profession libérale"}, "Profession libérale - LIB"),
+        ({"natureContrat": "Cont. professionnalisation"}, "Cont. professionnalisation"),
+        ({}, None),
+    ],
+)  # fmt: skip
+def test_contract_nature_leads_when_it_says_more(data, expected):
+    from spiders.france_travail import contract_text
+
+    assert contract_text(data) == expected
