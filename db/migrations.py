@@ -205,6 +205,19 @@ def m004_digests(db: Database) -> None:
     db["digests"].create_index(["profile_id", "written_at"])
 
 
+@migrations()
+def m005_user_status(db: Database) -> None:
+    # What the seeker did with an offer; kept apart from the offer so crawls, normalising again
+    # and scoring again never touch it.
+    db["user_status"].create(
+        {"offer_id": int, "status": str, "note": str, "updated_at": str},
+        pk="offer_id",
+        foreign_keys=[("offer_id", "offers", "id")],
+        not_null={"status", "updated_at"},
+    )
+    db["user_status"].create_index(["status"])
+
+
 def open_db(path: str) -> Database:
     """The database at `path`, created or upgraded to the current schema, in WAL mode."""
     db = Database(path)

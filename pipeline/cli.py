@@ -200,7 +200,7 @@ def run(
                 db.query(
                     "select offers.id, coalesce(title_clean, title) as title, company, score, "
                     "summary from matches join offers on offers.id = matches.offer_id "
-                    "where profile_id = ? and offers.first_seen >= ? and score >= ? "
+                    f"where profile_id = ? and offers.first_seen >= ? and score >= ? and {NOT_DISMISSED} "
                     "order by score desc, offers.id limit ?",
                     [profile_id, started, min_score, top],
                 )
@@ -416,16 +416,22 @@ def match(ctx, profile_path):
     click.echo(f"{count} offers scored for {profile.name} in {elapsed:.1f} s")
 
 
-MATCH_COLUMNS = ("id", "source_id", "title", "company", "score", "summary", "url")
+MATCH_COLUMNS = ("id", "source_id", "title", "company", "score", "summary", "url", "status")
 
 
-def ranked_matches(db, profile_id: int, min_score: int, limit: int | None):
+NOT_DISMISSED = "offers.id not in (select offer_id from user_status where status = 'dismissed')"
+
+
+def ranked_matches(db, profile_id: int, min_score: int, limit: int | None, everything=False):
     sql = (
         "select offers.id, offers.source_id, coalesce(offers.title_clean, offers.title) as title,"
-        " offers.company, offers.url, matches.score, matches.summary, matches.breakdown"
+        " offers.company, offers.url, matches.score, matches.summary, matches.breakdown,"
+        " user_status.status"
         " from matches join offers on offers.id = matches.offer_id"
+        " left join user_status on user_status.offer_id = offers.id"
         " where matches.profile_id = ? and matches.score >= ?"
-        " order by matches.score desc, offers.posted_at desc, offers.id"
+        + ("" if everything else f" and {NOT_DISMISSED}")
+        + " order by matches.score desc, offers.posted_at desc, offers.id"
     )
     params: list = [profile_id, min_score]
     if limit:
@@ -445,9 +451,13 @@ def ranked_matches(db, profile_id: int, min_score: int, limit: int | None):
     default="table",
     show_default=True,
 )
+@click.option("--all", "everything", is_flag=True, help="Dismissed offers too.")
 @click.pass_context
-def matches(ctx, profile_path, min_score, limit, fmt):
-    """List the offers that match the profile best, with the reasons of each score."""
+def matches(ctx, profile_path, min_score, limit, fmt, everything):
+    """List the offers that match the profile best, with the reasons of each score.
+
+    Offers you dismissed (`botjobs mark ID dismissed`) are left out unless --all.
+    """
     import csv
     import json
     import sys
@@ -457,7 +467,7 @@ def matches(ctx, profile_path, min_score, limit, fmt):
     db = database(ctx)
     profile, profile_id, changed = chosen_profile(db, profile_path)
     score_offers(db, profile, profile_id, only_new=not changed)
-    rows = ranked_matches(db, profile_id, min_score, limit or None)
+    rows = ranked_matches(db, profile_id, min_score, limit or None, everything)
     if fmt == "json":
         out = [
             {**{k: row[k] for k in MATCH_COLUMNS}, "breakdown": json.loads(row["breakdown"])}
@@ -471,7 +481,10 @@ def matches(ctx, profile_path, min_score, limit, fmt):
             writer.writerow(row)
     else:
         for row in rows:
-            click.echo(f"{row['score']:>3}  #{row['id']} {row['title']} — {row['company'] or '?'}")
+            status = f" [{row['status']}]" if row["status"] else ""
+            click.echo(
+                f"{row['score']:>3}  #{row['id']} {row['title']} — {row['company'] or '?'}{status}"
+            )
             click.echo(f"     {row['summary']}")
     db.close()
 
@@ -499,6 +512,12 @@ def show(ctx, offer_id, profile_path):
     click.echo(f"#{offer['id']} {offer['title']}")
     click.echo(f"{offer['company'] or '?'} · {place} · {pay} · {offer['contract'] or '?'}")
     click.echo(f"{offer['url'] or ''}")
+    mine = next(db["user_status"].rows_where("offer_id = ?", [offer_id]), None)
+    if mine:
+        click.echo(
+            f"you: {mine['status']} ({mine['updated_at'][:10]})"
+            + (f" — {mine['note']}" if mine["note"] else "")
+        )
     click.echo(f"\nscore {row['score']}/100 for {profile.name}")
     for part in ("role", "skills", "salary", "place", "contract", "level"):
         item = breakdown[part]
@@ -508,6 +527,35 @@ def show(ctx, offer_id, profile_path):
     if offer["description_text"]:
         click.echo("\n" + offer["description_text"])
     db.close()
+
+
+STATUSES = ("applied", "interested", "dismissed")
+
+
+@cli.command()
+@click.argument("offer_id", type=int)
+@click.argument("status", type=click.Choice([*STATUSES, "clear"]))
+@click.option("--note", help="A note kept with the status (who you spoke to, a date…).")
+@click.pass_context
+def mark(ctx, offer_id, status, note):
+    """Say what you did with an offer: applied, interested or dismissed (clear: forget it).
+
+    The status survives crawls and scoring; dismissed offers leave `matches`, the digests
+    and `run`'s list (`matches --all` shows them).
+    """
+    from pipeline.ingest import utcnow
+
+    db = database(ctx)
+    if db["offers"].count_where("id = ?", [offer_id]) == 0:
+        raise click.ClickException(f"no offer #{offer_id}")
+    with db.atomic():
+        if status == "clear":
+            db.execute("delete from user_status where offer_id = ?", [offer_id])
+        else:
+            record = {"offer_id": offer_id, "status": status, "note": note, "updated_at": utcnow()}
+            db["user_status"].upsert(record, pk="offer_id")
+    db.close()
+    click.echo(f"#{offer_id}: {'status cleared' if status == 'clear' else status}")
 
 
 @cli.command()

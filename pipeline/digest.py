@@ -428,7 +428,10 @@ def last_digest(db, profile_id: int) -> dict[str, Any] | None:
 
 
 def digest_where(profile_id: int, min_score: int, since: str | None) -> tuple[str, list]:
-    where = "matches.profile_id = ? and matches.score >= ? and offers.expired_at is null"
+    where = (
+        "matches.profile_id = ? and matches.score >= ? and offers.expired_at is null"
+        " and offers.id not in (select offer_id from user_status where status = 'dismissed')"
+    )
     params: list = [profile_id, min_score]
     if since:
         where += " and offers.first_seen >= ?"

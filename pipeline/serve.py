@@ -249,16 +249,12 @@ def canned_queries(db: Database) -> dict[str, dict[str, Any]]:
             "params": ["min", "max"],
         },
     }
-    # Only once the schema records the seeker's own status of an offer (no migration does yet):
-    # until then the query would fail, so it is left out rather than shown broken.
-    status = user_status(db)
-    if status is not None:
-        join, expression = status
-        queries["applied"] = {
-            "title": "Applied",
-            "description": "Offers you marked as applied.",
-            "sql": APPLIED.format(status=expression, join=join).strip(),
-        }
+    join, expression = user_status(db)
+    queries["applied"] = {
+        "title": "Applied",
+        "description": "Offers you marked as applied (botjobs mark ID applied).",
+        "sql": APPLIED.format(status=expression, join=join).strip(),
+    }
     return queries
 
 
@@ -271,12 +267,15 @@ def datasette_metadata(db: Database, name: str) -> dict[str, Any]:
             tables[table] = {**meta}
     if "offers" in present:
         columns = set(db["offers"].columns_dict)
-        facets = [c for c in (*FACETS, "status") if c in columns]
+        facets = [c for c in FACETS if c in columns]
         tables["offers"]["facets"] = facets
         tables["offers"]["sortable_columns"] = [c for c in SORTABLE if c in columns]
         tables["offers"]["columns"] = {
             c: text for c, text in TABLES["offers"]["columns"].items() if c in columns
         }
+    if "user_status" in present:
+        # The seeker's status lives in its own table (see `botjobs mark`): faceted there.
+        tables.setdefault("user_status", {})["facets"] = ["status"]
     for table in hidden_tables(db):
         tables.setdefault(table, {})["hidden"] = True
     return {

@@ -31,16 +31,10 @@ RUN_COLUMNS = (
 )  # fmt: skip
 
 
-def user_status(db: Database) -> tuple[str, str] | None:
-    """(join, expression) giving the seeker's own status of an offer (applied, dismissed…), or
-    None while the schema has none: an `offers.status` column, else a `user_status` table keyed
-    by offer_id. Both are code constants, never input."""
-    if "status" in db["offers"].columns_dict:
-        return "", "offers.status"
-    table = db["user_status"]
-    if table.exists() and {"offer_id", "status"} <= set(table.columns_dict):
-        return "left join user_status on user_status.offer_id = offers.id", "user_status.status"
-    return None
+def user_status(db: Database) -> tuple[str, str]:
+    """(join, expression) giving the seeker's own status of an offer (applied, dismissed…),
+    from the `user_status` table that `botjobs mark` writes. Code constants, never input."""
+    return "left join user_status on user_status.offer_id = offers.id", "user_status.status"
 
 
 def freshness_bounds(now: datetime) -> dict[str, Any]:
@@ -131,14 +125,12 @@ def offer_stats(db: Database, now: datetime | None = None) -> dict[str, Any]:
         "expired": total - live,
         "by_source": by_source,
     }
-    status = user_status(db)
-    if status is not None:
-        join, expression = status
-        stats["by_user_status"] = _counts(
-            db,
-            f"select coalesce({expression}, 'none'), count(*) from offers {join} "
-            "group by 1 order by 2 desc, 1",
-        )
+    join, expression = user_status(db)
+    stats["by_user_status"] = _counts(
+        db,
+        f"select coalesce({expression}, 'none'), count(*) from offers {join} "
+        "group by 1 order by 2 desc, 1",
+    )
     bounds = freshness_bounds(now)
     stats["first_seen"] = _freshness(db, "first_seen", "moment", bounds)
     stats["posted_at"] = _freshness(db, "posted_at", "date", bounds)
@@ -193,8 +185,7 @@ def stats_text(stats: dict[str, Any]) -> str:
             [[s["source"], s["offers"], s["listings"]] for s in stats["by_source"]],
         ),
     ]
-    if "by_user_status" in stats:
-        sections.append(_counted("your status", stats["by_user_status"]))
+    sections.append(_counted("your status", stats["by_user_status"]))
     sections.append(_counted("first seen", stats["first_seen"]))
     sections.append(_counted("posted", stats["posted_at"]))
     labels = [label for label, _, _ in SCORE_BANDS]

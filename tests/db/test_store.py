@@ -33,7 +33,13 @@ def test_schema_is_migrated_once_and_in_wal_mode(tmp_path):
     open_db(path).close()
     db = open_db(path)  # a second open applies nothing again
     names = [m.name for m in migrations.applied(db)]
-    assert names == ["m001_initial", "m002_normalisation", "m003_matching", "m004_digests"]
+    assert names == [
+        "m001_initial",
+        "m002_normalisation",
+        "m003_matching",
+        "m004_digests",
+        "m005_user_status",
+    ]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"offers", "listings", "crawl_runs", "rejects", "offers_fts"} <= set(db.table_names())
 

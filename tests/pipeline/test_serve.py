@@ -108,31 +108,20 @@ def test_fts_shadow_tables_and_migrations_are_hidden(ro):
     assert all(tables[name]["hidden"] is True for name in hidden)
 
 
-def test_status_facet_and_applied_query_only_once_a_status_exists(db_path):
-    db = open_read_only(db_path)
-    meta = datasette_metadata(db, "jobs")["databases"]["jobs"]
-    db.close()
-    assert "status" not in meta["tables"]["offers"]["facets"]
-    assert set(meta["queries"]) == {"best_matches", "new_this_week", "inside_my_salary_band"}
-
-    writable = open_db(db_path)
-    writable["offers"].add_column("status", str)
-    writable.execute("update offers set status = 'applied' where id = 2")
-    writable.conn.commit()
-    meta = datasette_metadata(writable, "jobs")["databases"]["jobs"]
-    assert "status" in meta["tables"]["offers"]["facets"]
-    rows = list(writable.query(meta["queries"]["applied"]["sql"]))
-    writable.close()
-    assert [(r["id"], r["status"]) for r in rows] == [(2, "applied")]
-
-
-def test_applied_from_a_user_status_table(db_path):
+def test_applied_query_and_status_facet_come_from_the_user_status_table(db_path):
     db = open_db(db_path)
     db["user_status"].insert_all(
-        [{"offer_id": 1, "status": "applied"}, {"offer_id": 3, "status": "dismissed"}]
+        [
+            {"offer_id": 1, "status": "applied", "updated_at": "2026-11-27"},
+            {"offer_id": 3, "status": "dismissed", "updated_at": "2026-11-27"},
+        ]
     )
-    sql = datasette_metadata(db, "jobs")["databases"]["jobs"]["queries"]["applied"]["sql"]
-    assert [r["id"] for r in db.query(sql)] == [1]
+    meta = datasette_metadata(db, "jobs")["databases"]["jobs"]
+    assert set(meta["queries"]) == {
+        "best_matches", "new_this_week", "inside_my_salary_band", "applied"
+    }  # fmt: skip
+    assert meta["tables"]["user_status"]["facets"] == ["status"]
+    assert [r["id"] for r in db.query(meta["queries"]["applied"]["sql"])] == [1]
     db.close()
 
 
