@@ -218,6 +218,26 @@ def m005_user_status(db: Database) -> None:
     db["user_status"].create_index(["status"])
 
 
+@migrations()
+def m006_offer_history(db: Database) -> None:
+    # A listing seen again with other content: which raw field changed, from what, to what.
+    db["offer_history"].create(
+        {
+            "id": int,
+            "offer_id": int,
+            "source": str,
+            "source_id": str,
+            "field": str,
+            "old": str,
+            "new": str,
+            "changed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("offer_id", "offers", "id")],
+    )
+    db["offer_history"].create_index(["offer_id"])
+
+
 def open_db(path: str) -> Database:
     """The database at `path`, created or upgraded to the current schema, in WAL mode."""
     db = Database(path)

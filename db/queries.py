@@ -43,13 +43,26 @@ EXPORT_COLUMNS = (
     "posted_at_raw",
     "apply_url",
     "description",
+    "listings",
+)
+
+
+# Every listing of an offer, oldest first, as a JSON array.
+LISTINGS_JSON = (
+    "(select json_group_array(json_object('source', l.source, 'source_id', l.source_id,"
+    " 'url', l.url, 'first_seen', l.first_seen, 'last_seen', l.last_seen))"
+    " from (select * from listings where listings.offer_id = offers.id"
+    " order by first_seen, source) as l) as listings"
 )
 
 
 def iter_offers(db: Database, source: str | None = None) -> Iterator[dict[str, Any]]:
+    """Each offer with its raw and normalised columns and `listings` (JSON text)."""
     where, params = ("where source = ?", [source]) if source else ("", [])
-    columns = ", ".join(EXPORT_COLUMNS)
-    yield from db.query(f"select {columns} from offers {where} order by id", params)
+    columns = ", ".join(EXPORT_COLUMNS[:-1])
+    yield from db.query(
+        f"select {columns}, {LISTINGS_JSON} from offers {where} order by id", params
+    )
 
 
 def recent_offers(db: Database, limit: int, source: str | None = None) -> list[dict[str, Any]]:

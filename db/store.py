@@ -34,7 +34,8 @@ def store_offer(
     with db.atomic():
         row = next(
             db.query(
-                "select offer_id, content_hash from listings where source = ? and source_id = ?",
+                "select offer_id, content_hash, raw from listings"
+                " where source = ? and source_id = ?",
                 key,
             ),
             None,
@@ -66,9 +67,45 @@ def store_offer(
             listing_update.update(content_hash=digest, raw=to_json(raw), url=raw.get("url"))
             offer_update.update(offer_of())
             outcome = UPDATED
+            record_changes(db, offer_id, key, json.loads(row["raw"]), raw, now)
         db["listings"].update(key, listing_update)
         db["offers"].update(offer_id, offer_update)
         return outcome
+
+
+def record_changes(
+    db: Database, offer_id: int, key: tuple[str, str], old: dict, new: dict, now: str
+) -> None:
+    """One history row per raw field whose value changed (a salary raised, a title reworded)."""
+    rows = [
+        {
+            "offer_id": offer_id,
+            "source": key[0],
+            "source_id": key[1],
+            "field": field,
+            "old": None if old.get(field) is None else to_json(old.get(field)),
+            "new": None if new.get(field) is None else to_json(new.get(field)),
+            "changed_at": now,
+        }
+        for field in sorted(set(old) | set(new))
+        if old.get(field) != new.get(field)
+    ]
+    if rows:
+        db["offer_history"].insert_all(rows)
+
+
+def expire_unseen(db: Database, source: str, cutoff: str, now: str) -> int:
+    """After a complete crawl of `source`: offers it listed whose every listing (from any
+    source) was last seen before `cutoff` are marked expired, never deleted. A listing seen
+    again later makes its offer live again (store_offer clears expired_at)."""
+    with db.atomic():
+        cursor = db.execute(
+            "update offers set expired_at = ? where expired_at is null and id in ("
+            " select offer_id from listings group by offer_id"
+            " having max(last_seen) < ? and sum(source = ?) > 0)",
+            [now, cutoff, source],
+        )
+    return cursor.rowcount
 
 
 def start_run(db: Database, source: str, mode: str, started_at: str, batch: str | None) -> int:

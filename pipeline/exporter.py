@@ -13,6 +13,7 @@ from db.queries import EXPORT_COLUMNS
 def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
     count = 0
     for row in rows:
+        row = {**row, "listings": json.loads(row["listings"] or "[]")}
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
         count += 1
     return count

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -54,6 +54,7 @@ class Ingest:
     def __init__(self, db: Database, source: str, mode: str, batch: str | None = None):
         self.db = db
         self.source = source
+        self.started = datetime.now(UTC)
         self.counts: Counter[str] = Counter()
         self.last_reason: str | None = None
         self.run_id = store.start_run(db, source, mode, utcnow(), batch)
@@ -103,6 +104,18 @@ class Ingest:
         }
         store.finish_run(self.db, self.run_id, **fields)
         return fields
+
+
+EXPIRE_AFTER_DAYS = 3.0
+
+
+def expire_after_complete_crawl(
+    db: Database, source: str, started: datetime, days: float = EXPIRE_AFTER_DAYS
+) -> int:
+    """Offers a complete crawl of `source` (begun at `started`) no longer returned, and that
+    nothing has listed for `days`, are marked expired."""
+    cutoff = min(started, datetime.now(UTC) - timedelta(days=days))
+    return store.expire_unseen(db, source, stamp(cutoff), utcnow())
 
 
 def renormalise(db: Database, batch: int = 500) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from db.migrations import open_db
-from pipeline.ingest import Ingest
+from pipeline.ingest import EXPIRE_AFTER_DAYS, Ingest, expire_after_complete_crawl
 
 
 class SpiderErrorCounter(logging.Handler):
@@ -58,9 +58,13 @@ class IngestPipeline:
         stats = self.crawler.stats
         # 4xx/5xx that ended a request are logged at INFO by Scrapy; for us they are errors.
         errors = self.errors.count + (stats.get_value("httperror/response_ignored_count") or 0)
-        self.ingest.finish(
+        run = self.ingest.finish(
             errors=errors,
             status=stats.get_value("botjobs/status"),
             message=stats.get_value("botjobs/message"),
         )
+        # Only a crawl that got everything can say an offer is gone.
+        if run["status"] == "ok" and run["items"]:
+            days = self.crawler.settings.getfloat("BOTJOBS_EXPIRE_DAYS", EXPIRE_AFTER_DAYS)
+            expire_after_complete_crawl(self.db, self.ingest.source, self.ingest.started, days)
         self.db.close()

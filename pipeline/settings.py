@@ -42,6 +42,10 @@ ITEM_PIPELINES = {
     "pipeline.pipelines.IngestPipeline": 300,
 }
 
+# An offer a complete crawl of its source no longer returns is marked expired once nothing
+# has listed it for this many days (it comes back to life if it reappears).
+BOTJOBS_EXPIRE_DAYS = float(os.environ.get("BOTJOBS_EXPIRE_DAYS", "3"))
+
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 opens a remote-control port by default; a job-search crawl needs no listener.
 REMOTE_CONTROL_ENABLED = False

@@ -39,6 +39,7 @@ def test_schema_is_migrated_once_and_in_wal_mode(tmp_path):
         "m003_matching",
         "m004_digests",
         "m005_user_status",
+        "m006_offer_history",
     ]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"offers", "listings", "crawl_runs", "rejects", "offers_fts"} <= set(db.table_names())
@@ -56,6 +57,9 @@ def test_new_then_unchanged_then_updated(db):
     listing = db["listings"].get(("apec", "1"))
     assert json.loads(listing["raw"])["salary"] == "45 k€"
     assert listing["first_seen"].startswith("2026-11-01")
+    (change,) = db["offer_history"].rows
+    assert (change["field"], change["old"], change["new"]) == ("salary", '"40 k€"', '"45 k€"')
+    assert change["changed_at"].startswith("2026-11-03")
 
 
 def test_raw_texts_are_kept_beside_normalised_values(db):

@@ -142,3 +142,14 @@ def test_crawl_rejects_unknown_source_and_conflicting_modes(run, tmp_path):
         cli, ["--db", run.db, "crawl", "--offline", "--record", str(tmp_path)]
     )
     assert result.exit_code == 2 and "choose one" in result.output
+
+
+def test_export_gives_every_listing_of_an_offer(run, tmp_path):
+    run("import", JOBSPY)
+    out = tmp_path / "o.jsonl"
+    run("export", "--output", str(out))
+    first = json.loads(out.read_text("utf-8").splitlines()[0])
+    (listing,) = first["listings"]
+    assert (listing["source"], listing["source_id"]) == ("indeed", "8f2c1a9b7d3e4f50")
+    assert listing["url"] == first["url"] and listing["first_seen"] == first["first_seen"]
+    assert (first["source"], first["source_id"]) == (listing["source"], listing["source_id"])

@@ -63,3 +63,24 @@ def test_where_prefixes_reject_reason(db):
     ingest = Ingest(db, "import", "import")
     ingest.add({"source": "a", "title": "t"}, where="line 7")
     assert ingest.last_reason == "line 7: missing source_id"
+
+
+def test_offers_a_complete_crawl_no_longer_returns_expire_and_can_come_back(db):
+    from datetime import UTC, datetime
+
+    from pipeline.ingest import expire_after_complete_crawl
+
+    ingest = Ingest(db, "france_travail", "live")
+    ingest.add(offer(1))
+    ingest.add(offer(2))
+    db.execute("update listings set last_seen = '2026-01-01T00:00:00+00:00' where source_id = '2'")
+    db.conn.commit()
+    later = Ingest(db, "france_travail", "live")
+    later.add(offer(1))  # the next crawl returns offer 1 only
+    assert expire_after_complete_crawl(db, "france_travail", later.started, days=3) == 1
+    assert db["offers"].get(2)["expired_at"] is not None
+    assert db["offers"].get(1)["expired_at"] is None
+    assert db["offers"].count == 2  # never deleted
+    Ingest(db, "france_travail", "live").add(offer(2))  # it comes back
+    assert db["offers"].get(2)["expired_at"] is None
+    assert expire_after_complete_crawl(db, "other_source", datetime.now(UTC), days=3) == 0
