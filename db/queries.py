@@ -76,7 +76,3 @@ def recent_offers(db: Database, limit: int, source: str | None = None) -> list[d
             [*params, limit],
         )
     )
-
-
-def count_offers(db: Database) -> int:
-    return db["offers"].count

@@ -338,11 +338,3 @@ def score_offer(profile: Profile, offer: dict[str, Any]) -> Match:
             penalties.append(penalty)
             factor *= cut if cut is not None else 1.0
     return Match(round(total * factor), tuple(parts), tuple(penalties))
-
-
-def rank(
-    profile: Profile, offers: list[dict[str, Any]], key: str = "id"
-) -> list[tuple[Any, Match]]:
-    """(offer[key], match) best first; equal scores keep the given order."""
-    scored = [(offer[key], score_offer(profile, offer)) for offer in offers]
-    return sorted(scored, key=lambda pair: -pair[1].score)

@@ -18,6 +18,7 @@ from pipeline.options import (
     default_db_path,
     err,
     money,
+    place_text,
     profile_option,
 )
 from pipeline.search import search
@@ -305,9 +306,7 @@ def schedule(ctx, every, offline, profile_path, log_file, times):
 
 def offer_line(row: dict) -> str:
     """`#12 Chargé de projet chatbot — ACME · Lyon (69) · 40–45 k€ · CDI · hybrid [apec]`."""
-    place = row["location"]
-    if row["city"]:
-        place = f"{row['city']} ({row['department']})" if row["department"] else row["city"]
+    place = place_text(row)
     pay = money(row["salary_annual_min"], row["salary_annual_max"]) or row["salary"]
     remote = REMOTE_WORDS.get(row["remote"])
     details = (row["company"], place, pay, row["contract"] or row["contract_raw"], remote)
@@ -508,7 +507,7 @@ def show(ctx, offer_id, profile_path):
     row = next(db["matches"].rows_where("profile_id = ? and offer_id = ?", [profile_id, offer_id]))
     breakdown = json.loads(row["breakdown"])
     pay = money(offer["salary_annual_min"], offer["salary_annual_max"]) or offer["salary"] or "?"
-    place = offer["city"] or offer["region"] or offer["location"] or "?"
+    place = place_text(offer) or "?"
     click.echo(f"#{offer['id']} {offer['title']}")
     click.echo(f"{offer['company'] or '?'} · {place} · {pay} · {offer['contract'] or '?'}")
     click.echo(f"{offer['url'] or ''}")

@@ -11,7 +11,6 @@ import csv
 import html
 import io
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,7 +20,17 @@ from urllib.parse import urlsplit
 
 import click
 
-from pipeline.options import REMOTE_WORDS, chosen_profile, database, money, note, profile_option
+from pipeline.ingest import stamp
+from pipeline.options import (
+    REMOTE_WORDS,
+    chosen_profile,
+    database,
+    money,
+    note,
+    place_text,
+    profile_option,
+    since_moment,
+)
 
 FORMATS = ("csv", "jsonl", "html")
 CSV_COLUMNS = (
@@ -34,8 +43,6 @@ JSONL_FIELDS = (
 )  # fmt: skip
 # A spreadsheet reads a cell starting with one of these as a formula (or DDE command).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-RELATIVE = re.compile(r"(\d+)\s*([hdw])", re.IGNORECASE)
-UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
 
 # --- records -----------------------------------------------------------------------------------
@@ -46,13 +53,6 @@ def whole(value: float | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() else value
-
-
-def place_text(row: dict[str, Any]) -> str | None:
-    """ "Lyon (69)", else the region, else what the source wrote."""
-    if row.get("city"):
-        return f"{row['city']} ({row['department']})" if row.get("department") else row["city"]
-    return row.get("region") or row.get("location") or None
 
 
 def safe_url(url: str | None) -> str | None:
@@ -392,24 +392,7 @@ def render_html(records: Iterable[dict[str, Any]], info: DigestInfo) -> Iterator
 
 def parse_since(text: str, now: datetime) -> datetime:
     """ "7d", "24h", "2w" before `now`, or an ISO date (local midnight) or date and time."""
-    text = text.strip()
-    relative = RELATIVE.fullmatch(text)
-    if relative:
-        amount, unit = int(relative[1]), relative[2].lower()
-        return now - timedelta(**{UNITS[unit]: amount})
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is neither a date (2026-11-20, 2026-11-20T08:00) nor an age (7d, 24h, 2w)"
-        ) from None
-    # A date or time without a zone is the reader's own clock.
-    return moment.astimezone(UTC)
-
-
-def stamp(moment: datetime) -> str:
-    """The form `first_seen` is stored in, so the two compare as texts."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    return since_moment(text, now)
 
 
 def local_time(text: str) -> str:

@@ -26,7 +26,8 @@ def utcnow() -> str:
 
 
 def stamp(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+    """How moments are stored (first_seen, last_seen…): UTC to the second, so texts compare."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def to_offer(record: dict[str, Any], now: datetime) -> dict[str, Any]:

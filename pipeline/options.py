@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
 
 import click
 import platformdirs
@@ -65,3 +68,32 @@ def money(low: float | None, high: float | None) -> str | None:
     if k[0] and k[1]:
         return f"{k[0]} k€" if k[0] == k[1] else f"{k[0]}–{k[1]} k€"
     return f"≥ {k[0]} k€" if k[0] else (f"≤ {k[1]} k€" if k[1] else None)
+
+
+AGE = re.compile(r"(\d+)\s*([hdw])", re.IGNORECASE)
+AGE_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+def since_moment(text: str, now: datetime, naive: tzinfo | None = None) -> datetime:
+    """What `--since` means, in UTC: an age ("24h", "7d", "2w") counted back from `now`, or an
+    ISO date or date and time; one without an offset is in `naive` (default: this machine's
+    clock). ValueError for anything else."""
+    text = text.strip()
+    if age := AGE.fullmatch(text):
+        return now - timedelta(**{AGE_UNITS[age[2].lower()]: int(age[1])})
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is neither a date (2026-11-20, 2026-11-20T08:00) nor an age (7d, 24h, 2w)"
+        ) from None
+    if moment.tzinfo is None and naive is not None:
+        moment = moment.replace(tzinfo=naive)
+    return moment.astimezone(UTC)
+
+
+def place_text(row: dict[str, Any]) -> str | None:
+    """ "Lyon (69)", else the region, else what the source wrote."""
+    if row.get("city"):
+        return f"{row['city']} ({row['department']})" if row.get("department") else row["city"]
+    return row.get("region") or row.get("location") or None

@@ -19,14 +19,14 @@ The tokenizer (unicode61, remove_diacritics 2) folds case and accents on both si
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from sqlite_utils import Database
 
-from pipeline.options import database, err, money, profile_option
+from pipeline.options import database, err, money, place_text, profile_option, since_moment
 
 # Columns of offers_fts, in order, as FTS5 numbers them for snippet() and bm25().
 FTS_COLUMNS = ("title", "company", "description_text")
@@ -131,9 +131,6 @@ def check_query(db: Database, expression: str) -> None:
 
 # --- --since ------------------------------------------------------------------------------------
 
-_SPAN = re.compile(r"(\d+)\s*([hdw])")
-_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
-
 
 def parse_since(text: str, now: datetime | None = None) -> str:
     """The moment `text` means, as SQLite's `datetime()` writes it in UTC ("2026-11-20 05:54:43").
@@ -141,24 +138,8 @@ def parse_since(text: str, now: datetime | None = None) -> str:
     "24h", "7d", "2w" count back from now; an ISO date ("2026-11-20", midnight UTC) or date and
     time (UTC unless it says its offset) is taken as is. ValueError otherwise.
     """
-    text = text.strip()
-    now = now or datetime.now(UTC)
-    if span := _SPAN.fullmatch(text.lower()):
-        moment = now - timedelta(**{_UNITS[span.group(2)]: int(span.group(1))})
-    else:
-        try:
-            if len(text) == 10:
-                day = date.fromisoformat(text)
-                moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            else:
-                moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(
-                f"{text!r} is neither a span (24h, 7d, 2w) nor an ISO date (2026-11-20)"
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    moment = since_moment(text, now or datetime.now(UTC), naive=UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 # --- the search ---------------------------------------------------------------------------------
@@ -194,12 +175,6 @@ def _snippet(row: dict[str, Any]) -> str | None:
     return text.replace(_OPEN, MARK_OPEN).replace(_CLOSE, MARK_CLOSE)
 
 
-def place_of(row: dict[str, Any]) -> str | None:
-    if row["city"]:
-        return f"{row['city']} ({row['department']})" if row["department"] else row["city"]
-    return row["region"] or row["location"]
-
-
 def search_offers(
     db: Database,
     expression: str,
@@ -226,7 +201,7 @@ def search_offers(
                 "id": row["id"],
                 "title": row["title"],
                 "company": row["company"],
-                "place": place_of(row),
+                "place": place_text(row),
                 "pay": money(row["salary_annual_min"], row["salary_annual_max"]) or row["salary"],
                 "salary_annual_min": row["salary_annual_min"],
                 "salary_annual_max": row["salary_annual_max"],
