@@ -17,12 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.text import fold, html_to_text
+from pipeline.text import Prepared, sentence_start, snippet, vocabulary_pattern
 
 DATA_FILE = Path(__file__).parent / "data" / "contracts.toml"
 CONTRACT_TYPES = ("CDI", "CDD", "interim", "freelance", "alternance", "stage", "other")
 UNSTATED = "unstated"
-EVIDENCE_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -35,90 +34,9 @@ class Contract:
 
 # --- text preparation (shared with remote.py) -------------------------------------------------
 
+
 # UTF-8 read as Windows-1252 ("Ã©" for "é", "ï¿½" for a lost character): a lead byte then the
 # continuation bytes, each shown as the cp1252 (or Latin-1) character of that byte.
-_BLOCK_TAG = re.compile(
-    r"</?(?:p|br|li|ul|ol|div|h[1-6]|tr|td|th|table|section|article|header|footer|dd|dt|hr)\b"
-    r"[^<>]{0,2000}>",
-    re.IGNORECASE,
-)
-_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,2000}>")
-_ENTITY = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});")
-_HSPACE = re.compile(r"[^\S\n]+")
-_NEWLINES = re.compile(r" ?\n[\n ]*")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def as_text(value: Any) -> str:
-    """Any field value as text: None is "", an Apec code given as a number is its digits."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, list | tuple):
-        return ", ".join(as_text(item) for item in value)
-    return str(value)
-
-
-def plain_text(value: Any) -> str:
-    """Readable text from a field (HTML made plain, mojibake repaired), "" when there is none."""
-    return html_to_text(as_text(value)) or ""
-
-
-def vocabulary_pattern(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
-    """One regular expression from a data file's list: a space matches any run of spaces,
-    hyphens or underscores, or none, as the data files' headers say."""
-    parts = []
-    for pattern in patterns:
-        pattern = re.sub(" +", " ", pattern.strip()).replace(" ", r"[ \-_]*")
-        parts.append(f"(?:{pattern})")
-    return re.compile("|".join(parts), flags)
-
-
-def sentence_start(folded: str, position: int, floor: int = 0) -> int:
-    """Where the sentence holding `position` begins (not before `floor`)."""
-    cut = max(folded.rfind(mark, floor, position) for mark in ".!?;\n")
-    return max(cut + 1, floor)
-
-
-def snippet(plain: str, start: int, end: int) -> str:
-    """At most EVIDENCE_CHARS of the sentence around a match."""
-    left = plain.rfind("\n", 0, start) + 1
-    for mark in ". ", "; ", "! ", "? ":
-        cut = plain.rfind(mark, left, start)
-        if cut >= 0:
-            left = cut + len(mark)
-    right_cuts = [plain.find(mark, end) for mark in ("\n", ". ", "; ", "! ", "? ")]
-    right = min([cut for cut in right_cuts if cut >= 0] or [len(plain)])
-    if right - left > EVIDENCE_CHARS:
-        left = max(left, min(start, end - EVIDENCE_CHARS // 2) - EVIDENCE_CHARS // 4)
-        right = min(right, left + EVIDENCE_CHARS)
-        left = max(left, right - EVIDENCE_CHARS)
-    return plain[left:right].strip(" ,;:.-") or plain[start:end]
-
-
-class Prepared:
-    """One field ready for matching: its plain text and folded copies of the same length."""
-
-    __slots__ = ("plain", "folded", "_cased")
-
-    def __init__(self, value: Any) -> None:
-        self.plain = plain_text(value)
-        self.folded = fold(self.plain)
-        self._cased: str | None = None
-
-    @property
-    def cased(self) -> str:
-        if self._cased is None:
-            self._cased = fold(self.plain, lower=False)
-        return self._cased
-
-
-# --- vocabulary ---------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class _Entry:
     type: str

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.contract import EVIDENCE_CHARS, Prepared, snippet, vocabulary_pattern
+from pipeline.text import EVIDENCE_CHARS, Prepared, snippet, vocabulary_pattern
 
 DATA_FILE = Path(__file__).parent / "data" / "remote.toml"
 REMOTE_VALUES = ("full", "hybrid", "none")

@@ -17,6 +17,7 @@ import html as _html
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 # --- shared helpers ---------------------------------------------------------------------------
 
@@ -449,3 +450,79 @@ def html_to_text(html: str | None) -> str | None:
     writer = _Writer()
     _walk(text, writer)
     return writer.result()
+
+
+# --- reading a field for phrases: shared by the contract and remote-work normalisers -----------
+
+# The longest evidence a normaliser quotes for what it decided.
+EVIDENCE_CHARS = 120
+
+
+def as_text(value: Any) -> str:
+    """Any field value as text: None is "", an Apec code given as a number is its digits."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | tuple):
+        return ", ".join(as_text(item) for item in value)
+    return str(value)
+
+
+def plain_text(value: Any) -> str:
+    """Readable text from a field (HTML made plain, mojibake repaired), "" when there is none."""
+    return html_to_text(as_text(value)) or ""
+
+
+def vocabulary_pattern(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
+    """One regular expression from a data file's list: a space matches any run of spaces,
+    hyphens or underscores, or none, as the data files' headers say."""
+    parts = []
+    for pattern in patterns:
+        pattern = re.sub(" +", " ", pattern.strip()).replace(" ", r"[ \-_]*")
+        parts.append(f"(?:{pattern})")
+    return re.compile("|".join(parts), flags)
+
+
+def sentence_start(folded: str, position: int, floor: int = 0) -> int:
+    """Where the sentence holding `position` begins (not before `floor`)."""
+    cut = max(folded.rfind(mark, floor, position) for mark in ".!?;\n")
+    return max(cut + 1, floor)
+
+
+def snippet(plain: str, start: int, end: int) -> str:
+    """At most EVIDENCE_CHARS of the sentence around a match."""
+    left = plain.rfind("\n", 0, start) + 1
+    for mark in ". ", "; ", "! ", "? ":
+        cut = plain.rfind(mark, left, start)
+        if cut >= 0:
+            left = cut + len(mark)
+    right_cuts = [plain.find(mark, end) for mark in ("\n", ". ", "; ", "! ", "? ")]
+    right = min([cut for cut in right_cuts if cut >= 0] or [len(plain)])
+    if right - left > EVIDENCE_CHARS:
+        left = max(left, min(start, end - EVIDENCE_CHARS // 2) - EVIDENCE_CHARS // 4)
+        right = min(right, left + EVIDENCE_CHARS)
+        left = max(left, right - EVIDENCE_CHARS)
+    return plain[left:right].strip(" ,;:.-") or plain[start:end]
+
+
+class Prepared:
+    """One field ready for matching: its plain text and folded copies of the same length."""
+
+    __slots__ = ("plain", "folded", "_cased")
+
+    def __init__(self, value: Any) -> None:
+        self.plain = plain_text(value)
+        self.folded = fold(self.plain)
+        self._cased: str | None = None
+
+    @property
+    def cased(self) -> str:
+        if self._cased is None:
+            self._cased = fold(self.plain, lower=False)
+        return self._cased
+
+
+# --- vocabulary ---------------------------------------------------------------------------------

@@ -10,14 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.contract import (
-    CONTRACT_TYPES,
-    DATA_FILE,
-    Contract,
-    fold,
-    normalise_contract,
-    plain_text,
-)
+from pipeline.contract import CONTRACT_TYPES, DATA_FILE, Contract, normalise_contract
+from pipeline.text import fold, plain_text
 from tests.helpers import case_header, case_params, case_rows
 
 COLUMNS = ["text", "title", "description", "exp_type", "exp_months", "note"]
