@@ -12,7 +12,6 @@ The logic lives in the module-level functions; the spider class only wires them 
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import time
@@ -20,13 +19,26 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-from scrapy import FormRequest, Request, Spider
+from scrapy import FormRequest, Request
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from pipeline.items import raw_offer, reject
-from spiders.search_terms import search_terms
+from spiders.common import (
+    NO_CREDENTIALS,
+    PAYLOAD_CHARS,
+    SourceSpider,
+    at,
+    code,
+    coordinate,
+    failure_reason,
+    labels,
+    number,
+    response_text,
+    split_terms,
+    text,
+)
 
 SOURCE = "france_travail"
 
@@ -49,7 +61,6 @@ MAX_RANGE_START = 3000
 # Renew a little before the stated expiry so a request is not sent with a token about to die.
 TOKEN_MARGIN = 60.0
 DEFAULT_TOKEN_LIFETIME = 1499.0
-PAYLOAD_CHARS = 2000
 
 NO_CREDENTIALS_HELP = (
     "France Travail skipped: no API credentials. Create a free app on https://francetravail.io, "
@@ -102,7 +113,7 @@ def parse_token(text: str) -> tuple[str, float]:
     token = data.get("access_token") if isinstance(data, dict) else None
     if not isinstance(token, str) or not token.strip():
         raise UnexpectedPayload("token response has no access_token")
-    lifetime = _number(data.get("expires_in"))
+    lifetime = number(data.get("expires_in"))
     if lifetime is None or lifetime <= 0:
         lifetime = DEFAULT_TOKEN_LIFETIME
     return token.strip(), lifetime
@@ -114,16 +125,6 @@ def token_expiry(now: float, lifetime: float, margin: float = TOKEN_MARGIN) -> f
 
 
 # ---------------------------------------------------------------- searches and paging
-
-
-def split_terms(value: str) -> list[str]:
-    """Search terms given on the command line, comma- or newline-separated, in order, once each."""
-    terms: list[str] = []
-    for part in re.split(r"[,\n]", value):
-        term = part.strip()
-        if term and term not in terms:
-            terms.append(term)
-    return terms
 
 
 def search_passes(terms: Iterable[str], rome_codes: Iterable[str] = (ROME_CODE,)) -> list[dict]:
@@ -219,64 +220,6 @@ def parse_results(text: str) -> list[Any]:
 # ---------------------------------------------------------------- one offer
 
 
-def _at(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, Mapping):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    # Ids and codes sometimes arrive as JSON numbers.
-    if isinstance(value, int):
-        return str(value)
-    return None
-
-
-def _code(value: Any) -> str | None:
-    """A postal or INSEE code; a number lost its leading zero on the way, so it gets it back."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value).zfill(5) if value >= 0 else None
-    return _text(value)
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip().replace(",", "."))
-        except ValueError:
-            return None
-    if not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
-def _coordinate(value: Any, limit: float) -> float | None:
-    number = _number(value)
-    if number is None or abs(number) > limit:
-        return None
-    return number
-
-
-def _labels(items: Any, key: str) -> list[str]:
-    """Distinct `key` texts of a list of objects, in order (a bare string counts as one)."""
-    if not isinstance(items, list):
-        return []
-    labels: list[str] = []
-    for item in items:
-        label = _text(item) if isinstance(item, str) else _text(_at(item, key))
-        if label and label not in labels:
-            labels.append(label)
-    return labels
-
-
 # The nature of an ordinary job; any other (apprenticeship, professionalisation contract…) says
 # more than the contract type, which codes an apprenticeship as a CDD or a CDI.
 ORDINARY_NATURE = "contrat travail"
@@ -285,8 +228,8 @@ ORDINARY_NATURE = "contrat travail"
 def contract_text(data: Any) -> str | None:
     """The contract as France Travail states it: its label, led by its nature when unusual
     ("Contrat apprentissage - Contrat à durée déterminée - 24 Mois")."""
-    kind = _text(_at(data, "typeContratLibelle")) or _text(_at(data, "typeContrat"))
-    nature = _text(_at(data, "natureContrat"))
+    kind = text(at(data, "typeContratLibelle")) or text(at(data, "typeContrat"))
+    nature = text(at(data, "natureContrat"))
     if nature and nature.casefold() != ORDINARY_NATURE and nature != kind:
         return f"{nature} - {kind}" if kind else nature
     return kind
@@ -303,57 +246,44 @@ def offer_from_json(data: Any) -> dict[str, Any]:
 
     An offer without id or title is still returned: the pipeline rejects it with its reason.
     """
-    offer_id = _text(_at(data, "id"))
-    education = _labels(_at(data, "formations"), "niveauLibelle")
+    offer_id = text(at(data, "id"))
+    education = labels(at(data, "formations"), "niveauLibelle")
     return raw_offer(
         source=SOURCE,
         source_id=offer_id,
         url=offer_url(offer_id),
-        title=_text(_at(data, "intitule")),
-        company=_text(_at(data, "entreprise", "nom")),
-        location=_text(_at(data, "lieuTravail", "libelle")),
-        salary=_text(_at(data, "salaire", "libelle")) or _text(_at(data, "salaire", "commentaire")),
+        title=text(at(data, "intitule")),
+        company=text(at(data, "entreprise", "nom")),
+        location=text(at(data, "lieuTravail", "libelle")),
+        salary=text(at(data, "salaire", "libelle")) or text(at(data, "salaire", "commentaire")),
         contract=contract_text(data),
         # The API has no structured remote field; the pipeline infers it from the text.
         remote=None,
-        description=_text(_at(data, "description")),
-        posted_at=_text(_at(data, "dateCreation")),
-        latitude=_coordinate(_at(data, "lieuTravail", "latitude"), 90),
-        longitude=_coordinate(_at(data, "lieuTravail", "longitude"), 180),
-        postal_code=_code(_at(data, "lieuTravail", "codePostal")),
-        commune=_code(_at(data, "lieuTravail", "commune")),
-        skills=_labels(_at(data, "competences"), "libelle") or None,
-        experience=_text(_at(data, "experienceLibelle")),
+        description=text(at(data, "description")),
+        posted_at=text(at(data, "dateCreation")),
+        latitude=coordinate(at(data, "lieuTravail", "latitude"), 90),
+        longitude=coordinate(at(data, "lieuTravail", "longitude"), 180),
+        postal_code=code(at(data, "lieuTravail", "codePostal")),
+        commune=code(at(data, "lieuTravail", "commune")),
+        skills=labels(at(data, "competences"), "libelle") or None,
+        experience=text(at(data, "experienceLibelle")),
         education="; ".join(education) or None,
-        apply_url=_text(_at(data, "contact", "urlPostulation"))
-        or _text(_at(data, "origineOffre", "urlOrigine")),
+        apply_url=text(at(data, "contact", "urlPostulation"))
+        or text(at(data, "origineOffre", "urlOrigine")),
     )
-
-
-def failure_reason(failure: Any) -> str:
-    """A short reason for an errback's failure: the HTTP status when there was a response."""
-    response = getattr(failure.value, "response", None)
-    if isinstance(response, Response):
-        return f"HTTP {response.status}"
-    return repr(failure.value)
-
-
-def response_text(response: Response) -> str:
-    if isinstance(response, TextResponse):
-        return response.text
-    return response.body.decode("utf-8", "replace")
 
 
 # ---------------------------------------------------------------- the spider
 
 
-class FranceTravailSpider(Spider):
+class FranceTravailSpider(SourceSpider):
     name = SOURCE
+    credentials = (ENV_CLIENT_ID, ENV_CLIENT_SECRET)
+    about = "France Travail's official API (Offres d'emploi v2)"
     allowed_domains = ["francetravail.io", "francetravail.fr"]
 
-    def __init__(self, terms: str | None = None, rome: str | None = None, **kwargs: Any):
+    def __init__(self, rome: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
-        self.terms = None if terms is None else split_terms(terms)
         # `-a rome=` (empty) leaves the ROME pass out.
         self.rome_codes = [ROME_CODE] if rome is None else split_terms(rome)
         self.clock: Callable[[], float] = time.monotonic
@@ -367,11 +297,8 @@ class FranceTravailSpider(Spider):
 
     # -- start
 
-    def keywords(self) -> list[str]:
-        return search_terms() if self.terms is None else self.terms
-
     def first_page_urls(self) -> list[str]:
-        passes = search_passes(self.keywords(), self.rome_codes)
+        passes = search_passes(self.terms, self.rome_codes)
         return [search_url(params, 0, PAGE_SIZE - 1) for params in passes]
 
     async def start(self):
@@ -381,7 +308,7 @@ class FranceTravailSpider(Spider):
             self._credentials = credentials_from_env()
         if self._credentials is None:
             self.logger.warning(NO_CREDENTIALS_HELP)
-            self.crawler.stats.set_value("botjobs/status", "no-credentials")
+            self.crawler.stats.set_value("botjobs/status", NO_CREDENTIALS)
             self.crawler.stats.set_value("botjobs/message", NO_CREDENTIALS_HELP)
             return
         for url in self.first_page_urls():
@@ -492,12 +419,12 @@ class FranceTravailSpider(Spider):
             return
         if response.status == 204:
             return
-        text = response_text(response)
+        body = response_text(response)
         try:
-            results = parse_results(text)
+            results = parse_results(body)
         except UnexpectedPayload as error:
             self.logger.error("France Travail: unreadable search page %s: %s", response.url, error)
-            yield reject(SOURCE, str(error), payload=text[:PAYLOAD_CHARS], url=response.url)
+            yield reject(SOURCE, str(error), payload=body[:PAYLOAD_CHARS], url=response.url)
             return
         for data in results:
             if isinstance(data, dict):

@@ -34,6 +34,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from pipeline.items import raw_offer, reject
+from spiders.common import SourceSpider
 
 SOURCE = "jobposting"
 SITES_FILE = Path(__file__).with_name("jobposting_sites.toml")
@@ -521,8 +522,10 @@ def choose_sites(
 # --- the spider -----------------------------------------------------------------------------
 
 
-class JobPostingSpider(scrapy.Spider):
+class JobPostingSpider(SourceSpider):
     name = SOURCE
+    searches = False  # each site's start URLs carry their own query
+    about = "career pages with schema.org JobPosting (sites in jobposting_sites.toml)"
     # A withdrawn offer answers 404 or 410: let it reach parse() to be logged as withdrawn
     # rather than as a failure. Other errors (5xx after retries, 403…) go to on_error().
     handle_httpstatus_list = [404, 410]

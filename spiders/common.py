@@ -1,0 +1,164 @@
+"""What every spider shares: reading loose JSON values, the search terms argument, and a base
+class that knows whether its source is opt-in, which credentials it needs, and how to stop
+cleanly (and say why) when a site blocks it or its layout changed.
+
+Spiders import from here and from `pipeline.items` only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.exceptions import CloseSpider
+from scrapy.http import Response, TextResponse
+
+from spiders.search_terms import search_terms
+
+PAYLOAD_CHARS = 2000
+
+# The states a spider may leave in its crawl run (crawl_runs.status), beside ok/partial/failed.
+BLOCKED = "blocked"  # an anti-bot or captcha page, a 403 wall, LinkedIn's 999
+LAYOUT_CHANGED = "layout-changed"  # pages came back but no longer hold what we read
+NO_CREDENTIALS = "no-credentials"
+
+
+# ---------------------------------------------------------------- loose JSON values
+
+
+def at(data: Any, *keys: str | int) -> Any:
+    """data[k1][k2]…, or None as soon as a step is missing or of the wrong kind."""
+    for key in keys:
+        if isinstance(key, int):
+            if not isinstance(data, list) or not -len(data) <= key < len(data):
+                return None
+            data = data[key]
+        elif isinstance(data, Mapping):
+            data = data.get(key)
+        else:
+            return None
+    return data
+
+
+def text(value: Any) -> str | None:
+    """A stripped string, or an integer id written as text; anything else is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    # Ids and codes sometimes arrive as JSON numbers.
+    if isinstance(value, int):
+        return str(value)
+    return None
+
+
+def code(value: Any) -> str | None:
+    """A postal or INSEE code; a number lost its leading zero on the way, so it gets it back."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value).zfill(5) if value >= 0 else None
+    return text(value)
+
+
+def number(value: Any) -> float | None:
+    """A finite number, from a JSON number or a plain numeric string ("45000", "12,5")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def coordinate(value: Any, limit: float) -> float | None:
+    """A latitude (limit 90) or longitude (limit 180), or None when out of range."""
+    found = number(value)
+    if found is None or abs(found) > limit:
+        return None
+    return found
+
+
+def labels(items: Any, key: str) -> list[str]:
+    """Distinct `key` texts of a list of objects, in order (a bare string counts as one)."""
+    if not isinstance(items, list):
+        return []
+    found: list[str] = []
+    for item in items:
+        label = text(item) if isinstance(item, str) else text(at(item, key))
+        if label and label not in found:
+            found.append(label)
+    return found
+
+
+# ---------------------------------------------------------------- responses and failures
+
+
+def response_text(response: Response) -> str:
+    if isinstance(response, TextResponse):
+        return response.text
+    return response.body.decode("utf-8", "replace")
+
+
+def failure_reason(failure: Any) -> str:
+    """A short reason for an errback's failure: the HTTP status when there was a response."""
+    response = getattr(failure.value, "response", None)
+    if isinstance(response, Response):
+        return f"HTTP {response.status}"
+    return repr(failure.value)
+
+
+# ---------------------------------------------------------------- search terms
+
+
+def split_terms(value: str) -> list[str]:
+    """Search terms given on the command line, comma- or newline-separated, in order, once each."""
+    terms: list[str] = []
+    for part in re.split(r"[,\n]", value):
+        term = part.strip()
+        if term and term not in terms:
+            terms.append(term)
+    return terms
+
+
+# ---------------------------------------------------------------- the base spider
+
+
+class SourceSpider(scrapy.Spider):
+    """A spider for one source (its `name` is the source's slug).
+
+    Class attributes say what `botjobs sources` shows and what `botjobs crawl` runs by default:
+    - `opt_in`: off until the user enables it (terms that forbid scraping, fragile sites);
+    - `credentials`: environment variables the source needs (read only from the environment);
+    - `searches`: it asks the site for keywords, so it takes `-a terms=a,b,c` (the crawl passes
+      the active profile's titles and the role vocabulary); otherwise `search_terms.txt`.
+    """
+
+    opt_in: ClassVar[bool] = False
+    credentials: ClassVar[tuple[str, ...]] = ()
+    searches: ClassVar[bool] = True
+    # One line for `botjobs sources`.
+    about: ClassVar[str] = ""
+
+    def __init__(self, terms: str | list[str] | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if isinstance(terms, list):
+            terms = ",".join(terms)
+        self.terms: list[str] = search_terms() if terms is None else split_terms(terms)
+
+    @property
+    def replaying(self) -> bool:
+        return bool(self.settings.get("BOTJOBS_REPLAY_DIR"))
+
+    def stop(self, status: str, message: str) -> None:
+        """Stop this source now, leaving `status` and `message` in its crawl run; the other
+        sources go on. Never retries in a loop: a blocked site is asked again next run."""
+        self.logger.error("%s stopped (%s): %s", self.name, status, message)
+        self.crawler.stats.set_value("botjobs/status", status)
+        self.crawler.stats.set_value("botjobs/message", message)
+        raise CloseSpider(status)
