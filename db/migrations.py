@@ -238,6 +238,12 @@ def m006_offer_history(db: Database) -> None:
     db["offer_history"].create_index(["offer_id"])
 
 
+@migrations()
+def m007_crawl_health(db: Database) -> None:
+    # The health check's warnings for a run (JSON list; empty when all looked right).
+    db["crawl_runs"].add_column("health", str)
+
+
 def open_db(path: str) -> Database:
     """The database at `path`, created or upgraded to the current schema, in WAL mode."""
     db = Database(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -78,14 +79,19 @@ def source_options(command):
 
 
 def crawl_plan(sources, offline, fixtures, record=None) -> tuple[list[str], Path | None]:
-    """The sources to crawl and the folder to replay, checked before anything starts."""
-    from pipeline.crawl import DEFAULT_FIXTURES, available_sources
+    """The sources to crawl and the folder to replay, checked before anything starts.
+
+    No --source: every enabled source (opt-in ones only when listed in BOTJOBS_OPT_IN), or,
+    offline, every source. A source named with --source runs, opt-in or not.
+    """
+    from pipeline.crawl import DEFAULT_FIXTURES
+    from pipeline.sources import all_sources, default_sources
 
     if offline and record:
         raise click.UsageError("--offline replays, --record captures live: choose one.")
     if fixtures and not offline:
         raise click.UsageError("--fixtures only makes sense with --offline.")
-    known = available_sources()
+    known = all_sources()
     unknown = [s for s in sources if s not in known]
     if unknown:
         raise click.BadParameter(
@@ -99,20 +105,30 @@ def crawl_plan(sources, offline, fixtures, record=None) -> tuple[list[str], Path
                 f"no recorded responses at {replay_dir}; pass --fixtures DIR "
                 "(the recorded set ships in tests/fixtures of a source checkout)"
             )
-    return list(sources or known), replay_dir
+    return list(sources or default_sources(known, offline)), replay_dir
 
 
-def crawl_now(ctx, slugs, replay_dir, record, quiet, log_file) -> list[dict]:
+def search_terms_of(profile, offline: bool) -> list[str] | None:
+    """The keywords the searching spiders ask for: the profile's titles and, for the chatbot
+    role, its vocabulary. A replay asks what was recorded (the vocabulary): None."""
+    from spiders.search_terms import terms_for
+
+    return None if offline else terms_for(profile.titles)
+
+
+def crawl_now(ctx, slugs, replay_dir, record, quiet, log_file, terms=None) -> list[dict]:
     """Crawl under the run lock and report per source (to the log file too, if any)."""
     import sys
 
     from pipeline.crawl import run_crawl
+    from pipeline.sources import all_sources, spider_args
 
     database(ctx).close()
     progress = not quiet and log_file is None and sys.stderr.isatty()
     runs = run_crawl(
-        ctx.obj["db_path"], slugs, replay_dir, record, progress=progress, log_file=log_file,
-        quiet=quiet,
+        ctx.obj["db_path"], slugs, replay_dir, record,
+        spider_args=spider_args(all_sources(), slugs, terms), progress=progress,
+        log_file=log_file, quiet=quiet,
     )  # fmt: skip
     for run in runs:
         line = run_line(run)
@@ -126,13 +142,14 @@ def crawl_now(ctx, slugs, replay_dir, record, quiet, log_file) -> list[dict]:
 
 @cli.command()
 @source_options
+@profile_option
 @click.option(
     "--record",
     type=click.Path(file_okay=False, path_type=Path),
     help="Crawl live and save every response under DIR/<slug>/ in the fixture format.",
 )
 @click.pass_context
-def crawl(ctx, sources, offline, fixtures, quiet, log_file, record):
+def crawl(ctx, sources, offline, fixtures, quiet, log_file, profile_path, record):
     """Collect offers from the sources into the database and print a summary per source.
 
     \b
@@ -140,14 +157,19 @@ def crawl(ctx, sources, offline, fixtures, quiet, log_file, record):
       botjobs crawl --offline
       botjobs crawl --source france_travail
       botjobs crawl --record tests/fixtures --source jobposting
+
+    The searching sources ask for the profile's titles (and, for a chatbot role, the role's
+    other names in spiders/search_terms.txt).
     """
     from pipeline.lock import Busy, exclusive_run
+    from pipeline.match import read_profile
 
     ctx.find_root().obj["quiet"] = quiet
     slugs, replay_dir = crawl_plan(sources, offline, fixtures, record)
+    terms = search_terms_of(read_profile(profile_path)[0], offline)
     try:
         with exclusive_run(ctx.obj["db_path"]):
-            runs = crawl_now(ctx, slugs, replay_dir, record, quiet, log_file)
+            runs = crawl_now(ctx, slugs, replay_dir, record, quiet, log_file, terms)
     except Busy as exc:
         raise click.ClickException(str(exc)) from None
     if record:
@@ -193,9 +215,12 @@ def run(
     started = utcnow()
     try:
         with exclusive_run(ctx.obj["db_path"]):
-            runs = crawl_now(ctx, slugs, replay_dir, None, quiet, log_file)
             db = database(ctx)
             profile, profile_id, changed = chosen_profile(db, profile_path)
+            db.close()
+            terms = search_terms_of(profile, offline)
+            runs = crawl_now(ctx, slugs, replay_dir, None, quiet, log_file, terms)
+            db = database(ctx)
             score_offers(db, profile, profile_id, only_new=not changed)
             best = list(
                 db.query(
@@ -320,7 +345,37 @@ def run_line(run: dict) -> str:
         f"{run['updated']} updated, {run['unchanged']} unchanged; {run['rejects']} rejected, "
         f"{run['errors']} errors"
     )
-    return f"{line} — {run['message']}" if run["message"] else line
+    line = f"{line} — {run['message']}" if run["message"] else line
+    warnings = json.loads(run.get("health") or "[]")
+    return "\n".join([line, *(f"{'':<17}health: {w}" for w in warnings)])
+
+
+@cli.command()
+@click.pass_context
+def sources(ctx):
+    """Every source: enabled, opt-in or needing credentials; its last run; its live offers.
+
+    Opt-in sources (their terms forbid scraping, or they block crawlers) run only when named
+    with --source or listed in BOTJOBS_OPT_IN (comma-separated slugs).
+    """
+    from pipeline.sources import all_sources, source_rows
+
+    db = database(ctx)
+    rows = source_rows(db, all_sources())
+    db.close()
+    for row in rows:
+        click.echo(f"{row['source']:<16} {row['state']:<32} {row['live_offers']:>5} live offers")
+        click.echo(f"{'':<17}{row['about']}")
+        if row["last_run"] is None:
+            click.echo(f"{'':<17}never crawled")
+            continue
+        click.echo(
+            f"{'':<17}last run {row['last_run']}: {row['status']}, {row['items']} offers, "
+            f"{row['new']} new, {row['rejects']} rejected, {row['errors']} errors"
+            + (f" — {row['message']}" if row["message"] else "")
+        )
+        for warning in row["health"]:
+            click.echo(f"{'':<17}health: {warning}")
 
 
 @cli.command("import")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
-from scrapy.spiderloader import SpiderLoader
 
 from db.migrations import open_db
 from pipeline.ingest import utcnow
@@ -20,10 +19,6 @@ def project_settings() -> Settings:
     settings = Settings()
     settings.setmodule("pipeline.settings", priority="project")
     return settings
-
-
-def available_sources() -> list[str]:
-    return sorted(SpiderLoader.from_settings(project_settings()).list())
 
 
 def crawl_settings(
@@ -52,6 +47,7 @@ def crawl_settings(
         settings.set("DOWNLOAD_DELAY", 0)
         settings.set("AUTOTHROTTLE_ENABLED", False)
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", 8)
+        settings.set("BOTJOBS_MAX_RETRY_WAIT", 0)
     elif record_dir is not None:
         settings.set("BOTJOBS_RECORD_DIR", str(record_dir))
         settings.set("BOTJOBS_MODE", "record")

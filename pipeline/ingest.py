@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from db import store
+from pipeline import health
 from pipeline.items import is_reject
 from pipeline.normalise import normalise
 from pipeline.validate import validate
@@ -57,6 +58,7 @@ class Ingest:
         self.source = source
         self.started = datetime.now(UTC)
         self.counts: Counter[str] = Counter()
+        self.present: Counter[str] = Counter()  # valid offers with a company, a place…
         self.last_reason: str | None = None
         self.run_id = store.start_run(db, source, mode, utcnow(), batch)
 
@@ -84,19 +86,32 @@ class Ingest:
             return self.reject(
                 reason, item, source_id=None if source_id is None else str(source_id)
             )
+        self.present.update(health.present_fields(record))
         now = datetime.now(UTC)
         outcome = store.store_offer(self.db, record, lambda: to_offer(record, now), stamp(now))
         self.counts[outcome] += 1
         return outcome
 
     def finish(
-        self, errors: int = 0, status: str | None = None, message: str | None = None
+        self,
+        errors: int = 0,
+        status: str | None = None,
+        message: str | None = None,
+        thresholds: dict[str, float] | None = None,
     ) -> dict:
-        """Close the run: its status is the one given, else failed/partial/ok from the counts."""
+        """Close the run: its status is the one given, else failed/partial/ok from the counts.
+
+        With `thresholds` (a crawl, not an import), a run that went through (ok or partial) is
+        checked for health (pipeline/health.py) and its warnings are kept with it.
+        """
         stored = sum(self.counts[k] for k in (store.NEW, store.UPDATED, store.UNCHANGED))
         if status is None:
             status = "ok" if not errors else ("partial" if stored else "failed")
+        warnings = None
+        if thresholds is not None and status in ("ok", "partial"):
+            warnings = health.warnings(stored, self.present, thresholds)
         fields = {
+            "health": None if warnings is None else json.dumps(warnings, ensure_ascii=False),
             "finished_at": utcnow(),
             "status": status,
             "errors": errors,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+
+from scrapy import signals
 
 from db.migrations import open_db
 from pipeline.ingest import EXPIRE_AFTER_DAYS, Ingest, expire_after_complete_crawl
@@ -34,7 +37,11 @@ class IngestPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # The run is closed on spider_closed, which says why the spider closed (finished, the
+        # page cap, a stop, Ctrl-C); close_spider() comes earlier and is not told.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         settings = self.crawler.settings
@@ -53,18 +60,52 @@ class IngestPipeline:
         self.ingest.add(item)
         return item
 
-    def close_spider(self) -> None:
+    def spider_closed(self, spider, reason: str) -> None:
         logging.getLogger().removeHandler(self.errors)
         stats = self.crawler.stats
         # 4xx/5xx that ended a request are logged at INFO by Scrapy; for us they are errors.
         errors = self.errors.count + (stats.get_value("httperror/response_ignored_count") or 0)
-        run = self.ingest.finish(
-            errors=errors,
-            status=stats.get_value("botjobs/status"),
-            message=stats.get_value("botjobs/message"),
+        status, message = closing_status(
+            reason,
+            stats.get_value("botjobs/status"),
+            stats.get_value("botjobs/message"),
+            stats.get_value("response_received_count") or 0,
         )
+        thresholds = {
+            **self.crawler.settings.getdict("BOTJOBS_HEALTH"),
+            **getattr(spider, "health", {}),
+        }
+        run = self.ingest.finish(
+            errors=errors, status=status, message=message, thresholds=thresholds
+        )
+        for warning in json.loads(run["health"] or "[]"):
+            logging.getLogger(__name__).warning("%s: %s", spider.name, warning)
         # Only a crawl that got everything can say an offer is gone.
         if run["status"] == "ok" and run["items"]:
             days = self.crawler.settings.getfloat("BOTJOBS_EXPIRE_DAYS", EXPIRE_AFTER_DAYS)
             expire_after_complete_crawl(self.db, self.ingest.source, self.ingest.started, days)
         self.db.close()
+
+
+# Why Scrapy closed a spider, when it was not because the spider had done its work.
+CLOSE_REASONS = {
+    "closespider_pagecount": (
+        "partial",
+        "stopped at the page cap ({pages} pages, BOTJOBS_MAX_PAGES)",
+    ),
+    "shutdown": ("interrupted", "interrupted (Ctrl-C or a stop signal)"),
+    "cancelled": ("interrupted", "cancelled"),
+}
+
+
+def closing_status(
+    reason: str, status: str | None, message: str | None, pages: int
+) -> tuple[str | None, str | None]:
+    """The run's status and message: the spider's own (a block, no credentials) first, then what
+    the closing reason says; None lets the counts decide (ok, partial, failed)."""
+    if status is not None or reason == "finished":
+        return status, message
+    if reason in CLOSE_REASONS:
+        kind, text = CLOSE_REASONS[reason]
+        return kind, text.format(pages=pages)
+    return "partial", f"closed: {reason}"

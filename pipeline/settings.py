@@ -30,7 +30,14 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 # A response that used up its retries is counted once, as an ignored HTTP status, by the pipeline.
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 
+# Scrapy's retries, waiting as the site asks (Retry-After) or backing off (pipeline/politeness.py).
+BOTJOBS_MAX_RETRY_WAIT = 300.0
+# A run reads at most this many pages per source; the rest waits for the next run.
+CLOSESPIDER_PAGECOUNT = int(os.environ.get("BOTJOBS_MAX_PAGES", "1000"))
+
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "pipeline.politeness.RetryAfterMiddleware": 550,
     # Below HttpCompression (590) and Redirect (600) so fixtures hold decoded bodies and a
     # recorded redirect is followed; above Retry (550) so recorded 429/5xx are retried as live.
     "pipeline.replay.ReplayMiddleware": 580,
@@ -45,6 +52,10 @@ ITEM_PIPELINES = {
 # An offer a complete crawl of its source no longer returns is marked expired once nothing
 # has listed it for this many days (it comes back to life if it reappears).
 BOTJOBS_EXPIRE_DAYS = float(os.environ.get("BOTJOBS_EXPIRE_DAYS", "3"))
+
+# The health check after each crawl warns when a source gave fewer offers, or fewer of them with
+# a company, a place or a description, than pipeline/health.py DEFAULT_THRESHOLDS; override here.
+BOTJOBS_HEALTH: dict[str, float] = {}
 
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 opens a remote-control port by default; a job-search crawl needs no listener.
