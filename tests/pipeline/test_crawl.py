@@ -140,3 +140,31 @@ def test_live_crawl_without_credentials_says_how_to_get_them(tmp_path):
     assert "francetravail.io" in result.stderr
     (run,) = runs_of(path)
     assert run["status"] == "no-credentials" and "FRANCE_TRAVAIL_CLIENT_ID" in run["message"]
+
+
+def test_the_page_cap_ends_a_source_as_partial_and_says_why(tmp_path):
+    path = str(tmp_path / "cap.db")
+    result = botjobs(
+        "--db", path, "crawl", "--offline", "--source", "jobposting", "-q",
+        env={"BOTJOBS_MAX_PAGES": "3"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (run,) = runs_of(path)
+    assert run["status"] == "partial"
+    assert "page cap (3 pages" in run["message"]
+    # Cut short, the crawl cannot say which offers are gone: nothing expires.
+    db = open_db(path)
+    try:
+        assert (
+            db.execute("select count(*) from offers where expired_at is not null").fetchone()[0]
+            == 0
+        )
+    finally:
+        db.close()
+
+
+def test_a_healthy_source_passes_its_health_check(tmp_path):
+    path = str(tmp_path / "health.db")
+    botjobs("--db", path, "crawl", "--offline", "--source", "france_travail", "-q")
+    (run,) = runs_of(path)
+    assert json.loads(run["health"]) == []

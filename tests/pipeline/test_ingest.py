@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from db.migrations import open_db
@@ -57,6 +59,21 @@ def test_given_status_wins(db):
     assert ingest.finish(status="no-credentials", message="set the env vars")["status"] == (
         "no-credentials"
     )
+
+
+def test_a_crawl_run_keeps_its_health_warnings(db):
+    ingest = Ingest(db, "board", "live")
+    for i in range(4):
+        ingest.add(offer(i, company="ACME", description="texte", location=None))
+    run = ingest.finish(thresholds={})
+    (warning,) = json.loads(db["crawl_runs"].get(ingest.run_id)["health"])
+    assert warning.startswith("place on 0% of offers") and run["health"]
+
+
+def test_a_blocked_run_or_an_import_is_not_health_checked(db):
+    ingest = Ingest(db, "board", "live")
+    assert ingest.finish(status="blocked", thresholds={})["health"] is None
+    assert Ingest(db, "import", "import").finish()["health"] is None
 
 
 def test_where_prefixes_reject_reason(db):
