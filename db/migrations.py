@@ -244,6 +244,19 @@ def m007_crawl_health(db: Database) -> None:
     db["crawl_runs"].add_column("health", str)
 
 
+@migrations()
+def m008_dedup_keys(db: Database) -> None:
+    # Blocking keys of cross-source duplicate detection (pipeline/dedup.py): an offer is only
+    # compared with the offers that share one of its keys. Offers stored before this migration
+    # get theirs from `botjobs dedup`.
+    db["dedup_keys"].create(
+        {"key": str, "offer_id": int},
+        pk=("key", "offer_id"),
+        foreign_keys=[("offer_id", "offers", "id")],
+    )
+    db["dedup_keys"].create_index(["offer_id"])
+
+
 def open_db(path: str) -> Database:
     """The database at `path`, created or upgraded to the current schema, in WAL mode."""
     db = Database(path)

@@ -52,7 +52,7 @@ LISTINGS_JSON = (
     "(select json_group_array(json_object('source', l.source, 'source_id', l.source_id,"
     " 'url', l.url, 'first_seen', l.first_seen, 'last_seen', l.last_seen))"
     " from (select * from listings where listings.offer_id = offers.id"
-    " order by first_seen, source) as l) as listings"
+    " order by first_seen, rowid) as l) as listings"
 )
 
 

@@ -20,32 +20,81 @@ def content_hash(raw: dict[str, Any]) -> str:
     return hashlib.sha1(to_json(raw).encode("utf-8")).hexdigest()
 
 
+# A listing that joins an offer fills what the offer does not say, group by group (a salary is
+# its amounts, period and basis together): the first column of a group says whether it is known.
+FILLED_GROUPS = (
+    ("company",),
+    ("description", "description_text"),
+    (
+        "salary_annual_min", "salary_annual_max", "salary_min", "salary_max", "salary_period",
+        "salary_currency", "salary_basis", "salary_months", "salary_gross_net", "salary_flags",
+        "salary",
+    ),
+    ("city", "commune", "department", "region", "country", "latitude", "longitude", "place_basis"),
+    ("remote", "remote_days", "remote_basis", "remote_raw"),
+    ("contract", "contract_months", "contract_basis", "contract_raw"),
+    ("experience_years", "seniority", "experience_basis"),
+    ("education_level", "education_basis"),
+)  # fmt: skip
+
+# (offer id of the same job or None, the new offer's blocking keys), given the offer columns.
+SameOffer = Callable[[dict[str, Any]], tuple[int | None, list[str]]]
+
+
+def filled(current: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """The columns of `other` that fill groups `current` leaves unknown."""
+    update: dict[str, Any] = {}
+    for group in FILLED_GROUPS:
+        if current.get(group[0]) is None and other.get(group[0]) is not None:
+            update.update({column: other.get(column) for column in group if column in other})
+    return update
+
+
 def store_offer(
-    db: Database, raw: dict[str, Any], offer_of: Callable[[], dict[str, Any]], now: str
+    db: Database,
+    raw: dict[str, Any],
+    offer_of: Callable[[], dict[str, Any]],
+    now: str,
+    same_offer: SameOffer | None = None,
+    employer_site: bool = False,
 ) -> str:
     """Insert or refresh the offer behind one listing; says whether it was new, updated or unchanged.
 
     `raw` is the listing as the source gave it; `offer_of()` gives the offer columns (raw texts
     and normalised values), and is only called when the listing is new or has changed: a
     listing seen again with the same content only moves its `last_seen`.
+
+    A new listing of a job already stored under another listing (`same_offer`) joins that
+    offer ("new" all the same: the source had not listed it before): the offer keeps its first
+    listing's texts, fills what it lacked from the new one, and takes the employer's own page
+    (`employer_site`) as its apply link.
     """
     key = (raw["source"], raw["source_id"])
     digest = content_hash(raw)
     with db.atomic():
         row = next(
             db.query(
-                "select offer_id, content_hash, raw from listings"
-                " where source = ? and source_id = ?",
+                "select listings.offer_id, listings.content_hash, listings.raw,"
+                " offers.source = listings.source and offers.source_id = listings.source_id"
+                " as primary_listing"
+                " from listings join offers on offers.id = listings.offer_id"
+                " where listings.source = ? and listings.source_id = ?",
                 key,
             ),
             None,
         )
         if row is None:
-            offer_id = (
-                db["offers"]
-                .insert({**offer_of(), "first_seen": now, "last_seen": now, "expired_at": None})
-                .last_pk
-            )
+            offer = offer_of()
+            offer_id, keys = same_offer(offer) if same_offer else (None, [])
+            if offer_id is None:
+                offer_id = (
+                    db["offers"]
+                    .insert({**offer, "first_seen": now, "last_seen": now, "expired_at": None})
+                    .last_pk
+                )
+            else:
+                join_offer(db, offer_id, offer, now, employer_site)
+            add_keys(db, offer_id, keys)
             db["listings"].insert(
                 {
                     "source": key[0],
@@ -65,12 +114,85 @@ def store_offer(
         outcome = UNCHANGED
         if row["content_hash"] != digest:
             listing_update.update(content_hash=digest, raw=to_json(raw), url=raw.get("url"))
-            offer_update.update(offer_of())
+            if row["primary_listing"]:
+                offer_update.update(offer_of())
+            else:
+                offer_update.update(filled(db["offers"].get(offer_id), offer_of()))
             outcome = UPDATED
             record_changes(db, offer_id, key, json.loads(row["raw"]), raw, now)
         db["listings"].update(key, listing_update)
         db["offers"].update(offer_id, offer_update)
         return outcome
+
+
+def join_offer(
+    db: Database, offer_id: int, offer: dict[str, Any], now: str, employer_site: bool
+) -> None:
+    """A new listing of a stored job: the offer is seen now, and fills what it lacked."""
+    current = db["offers"].get(offer_id)
+    update = {"last_seen": now, "expired_at": None, **filled(current, offer)}
+    if employer_site:
+        update["apply_url"] = offer.get("apply_url") or offer.get("url")
+    db["offers"].update(offer_id, update)
+
+
+def add_keys(db: Database, offer_id: int, keys: list[str]) -> None:
+    if keys:
+        db["dedup_keys"].insert_all(({"key": k, "offer_id": offer_id} for k in keys), ignore=True)
+
+
+def candidates(db: Database, keys: list[str], columns: tuple[str, ...], per_key: int) -> list[dict]:
+    """Offers sharing a blocking key, the most recent `per_key` of each key, newest first."""
+    if not keys:
+        return []
+    ids = " union ".join(
+        ["select * from (select offer_id from dedup_keys where key = ?"
+         " order by offer_id desc limit ?)"] * len(keys)
+    )  # fmt: skip
+    params: list[Any] = []
+    for k in keys:
+        params += [k, per_key]
+    return list(
+        db.query(
+            f"select id, {', '.join(columns)} from offers where id in ({ids}) order by id desc",
+            params,
+        )
+    )
+
+
+def merge_offers(db: Database, keep: int, drop: int, apply_url: str | None = None) -> None:
+    """Offer `drop` is the same job as `keep`: its listings, history, keys and the seeker's
+    status move to `keep` (a status already on `keep` wins), its scores go (scoring again
+    rates `keep`), and its row goes. `apply_url`: the employer's own page, preferred.
+    Call inside a transaction."""
+    kept = db["offers"].get(keep)
+    dropped = db["offers"].get(drop)
+    update = {
+        **filled(kept, dropped),
+        "first_seen": min(kept["first_seen"], dropped["first_seen"]),
+        "last_seen": max(kept["last_seen"], dropped["last_seen"]),
+    }
+    if kept["expired_at"] and not dropped["expired_at"]:
+        update["expired_at"] = None
+    if apply_url:
+        update["apply_url"] = apply_url
+    db["offers"].update(keep, update)
+    for table in ("listings", "offer_history"):
+        db.execute(f"update {table} set offer_id = ? where offer_id = ?", [keep, drop])
+    db.execute(
+        "insert or ignore into dedup_keys (key, offer_id) "
+        "select key, ? from dedup_keys where offer_id = ?",
+        [keep, drop],
+    )
+    db.execute("delete from dedup_keys where offer_id = ?", [drop])
+    db.execute(
+        "insert or ignore into user_status (offer_id, status, note, updated_at) "
+        "select ?, status, note, updated_at from user_status where offer_id = ?",
+        [keep, drop],
+    )
+    db.execute("delete from user_status where offer_id = ?", [drop])
+    db.execute("delete from matches where offer_id = ?", [drop])
+    db["offers"].delete(drop)
 
 
 def record_changes(

@@ -615,13 +615,34 @@ def mark(ctx, offer_id, status, note):
 @cli.command()
 @click.pass_context
 def normalise(ctx):
-    """Normalise every stored offer again from its raw listing (after a normaliser changed)."""
+    """Normalise every stored offer again from its raw listing (after a normaliser changed),
+    then look for duplicates again (`botjobs dedup`), since what they compare has changed."""
     from pipeline.ingest import renormalise
 
     db = database(ctx)
     count = renormalise(db)
     db.close()
     click.echo(f"{count} offers normalised again")
+    ctx.invoke(dedup)
+
+
+@cli.command()
+@click.pass_context
+def dedup(ctx):
+    """Merge the stored offers that are one job listed by several sources.
+
+    New listings are matched as they come in; this looks again at everything stored (a
+    database from before duplicate detection, or after its rules changed in
+    pipeline/data/dedup.toml). Every listing is kept, under the one offer of its job.
+    """
+    from pipeline.dedup import dedup_stored
+    from pipeline.sources import all_sources
+
+    employer_sites = {slug for slug, source in all_sources().items() if source.employer_site}
+    db = database(ctx)
+    seen, merged = dedup_stored(db, employer_sites)
+    db.close()
+    click.echo(f"{seen} offers looked at, {merged} merged into the offer of the same job")
 
 
 @cli.command()

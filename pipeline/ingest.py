@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from db import store
 from pipeline import health
+from pipeline.dedup import same_offer_in
 from pipeline.items import is_reject
 from pipeline.normalise import normalise
 from pipeline.validate import validate
@@ -53,9 +54,20 @@ def to_offer(record: dict[str, Any], now: datetime) -> dict[str, Any]:
 class Ingest:
     """One run's worth of offers into one database, counted."""
 
-    def __init__(self, db: Database, source: str, mode: str, batch: str | None = None):
+    def __init__(
+        self,
+        db: Database,
+        source: str,
+        mode: str,
+        batch: str | None = None,
+        employer_site: bool = False,
+    ):
+        """`employer_site`: the source is an employer's own career site, whose page is the
+        best apply link of a job that boards list too."""
         self.db = db
         self.source = source
+        self.employer_site = employer_site
+        self.same_offer = same_offer_in(db)
         self.started = datetime.now(UTC)
         self.counts: Counter[str] = Counter()
         self.present: Counter[str] = Counter()  # valid offers with a company, a place…
@@ -88,7 +100,14 @@ class Ingest:
             )
         self.present.update(health.present_fields(record))
         now = datetime.now(UTC)
-        outcome = store.store_offer(self.db, record, lambda: to_offer(record, now), stamp(now))
+        outcome = store.store_offer(
+            self.db,
+            record,
+            lambda: to_offer(record, now),
+            stamp(now),
+            self.same_offer,
+            self.employer_site,
+        )
         self.counts[outcome] += 1
         return outcome
 

@@ -52,6 +52,7 @@ class IngestPipeline:
             spider.name,
             settings.get("BOTJOBS_MODE", "live"),
             settings.get("BOTJOBS_BATCH"),
+            employer_site=getattr(spider, "employer_site", False),
         )
         self.errors = SpiderErrorCounter(spider)
         logging.getLogger().addHandler(self.errors)

@@ -27,6 +27,7 @@ class Source:
     opt_in: bool
     credentials: tuple[str, ...]
     searches: bool
+    employer_site: bool = False
 
     def missing_credentials(self, env: dict[str, str] | None = None) -> list[str]:
         env = os.environ if env is None else env
@@ -52,6 +53,7 @@ def all_sources() -> dict[str, Source]:
             opt_in=bool(getattr(spider, "opt_in", False)),
             credentials=tuple(getattr(spider, "credentials", ())),
             searches=bool(getattr(spider, "searches", False)),
+            employer_site=bool(getattr(spider, "employer_site", False)),
         )
     return sources
 

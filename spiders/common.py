@@ -142,6 +142,8 @@ class SourceSpider(scrapy.Spider):
     opt_in: ClassVar[bool] = False
     credentials: ClassVar[tuple[str, ...]] = ()
     searches: ClassVar[bool] = True
+    # An employer's own career site: its page is the apply link a job seeker wants.
+    employer_site: ClassVar[bool] = False
     # One line for `botjobs sources`.
     about: ClassVar[str] = ""
 

@@ -83,6 +83,8 @@ def mentions_any(texts: Iterable[str | None], terms: Iterable[str]) -> bool:
 class EmployerSpider(SourceSpider):
     """Base of the ATS spiders: `self.employers` are the data file's employers on this platform."""
 
+    employer_site = True
+
     def __init__(self, employer: str | None = None, employers_file: str | None = None, **kwargs):
         super().__init__(**kwargs)
         path = Path(employers_file) if employers_file else EMPLOYERS_FILE

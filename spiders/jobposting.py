@@ -525,6 +525,7 @@ def choose_sites(
 class JobPostingSpider(SourceSpider):
     name = SOURCE
     searches = False  # each site's start URLs carry their own query
+    employer_site = True
     about = "career pages with schema.org JobPosting (sites in jobposting_sites.toml)"
     # A withdrawn offer answers 404 or 410: let it reach parse() to be logged as withdrawn
     # rather than as a failure. Other errors (5xx after retries, 403…) go to on_error().

@@ -1,0 +1,246 @@
+"""Cross-source duplicate detection: one job listed on several boards becomes one offer.
+
+Two offers are the same job when nothing says otherwise and enough says so:
+- **blocking**, so the cost grows with the number of offers, not its square: an offer is only
+  compared with earlier offers that share one of its keys — same employer and role words; same
+  role words and department; or one of the few smallest hashes of its description's word
+  triples (a bottom-k MinHash sketch: two texts sharing most of their triples very likely share
+  one of their smallest hashes);
+- **against wrong merges**, any of these makes two offers: another employer (once legal forms,
+  case and accents are folded), another level or kind of position in the title (II / III,
+  junior / senior, an internship beside the job), another contract, another city (another
+  department when a city is missing; a fully remote offer fits any place), unlike descriptions;
+- **for a merge**, the role words must mostly agree, and the descriptions, when both have one,
+  must share most of the shorter one's word triples (a board's teaser is part of the full ad).
+  Without an employer on one side, the descriptions must agree more.
+
+The rules are pure functions; `same_offer_in` and `dedup_stored` put them to work on a database,
+where `db/store.py` keeps the keys (`dedup_keys`) and does the merging.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from db import store
+from pipeline.text import fold
+
+_DATA = Path(__file__).parent / "data" / "dedup.toml"
+_WORD = re.compile(r"[a-z0-9]+(?:\+\+|#)?")
+
+SKETCH_KEYS = 4  # smallest description hashes used as blocking keys
+SHINGLE = 3  # words per description shingle
+MIN_SHINGLES = 12  # shorter descriptions say too little to compare
+ROLE_AGREEMENT = 0.5  # Jaccard of the role words
+TEXT_AGREEMENT = 0.5  # share of the shorter description's shingles found in the other
+TEXT_AGREEMENT_NO_EMPLOYER = 0.7
+CANDIDATES_PER_KEY = 50  # the most recent offers under a key: boilerplate keys are crowded
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    employer_drop: frozenset[str]
+    title_drop: frozenset[str]
+    levels: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> _Vocabulary:
+    with _DATA.open("rb") as handle:
+        data = tomllib.load(handle)
+    return _Vocabulary(
+        frozenset(data["employer"]["drop"]),
+        frozenset(data["title"]["drop"]),
+        dict(data["title"]["levels"]),
+    )
+
+
+@dataclass(frozen=True)
+class Features:
+    """What duplicate detection reads of one offer."""
+
+    employer: tuple[str, ...]  # folded employer words, legal forms out; () when unknown
+    role: frozenset[str]  # folded title words that say what the job is
+    levels: frozenset[str]  # level and kind-of-position groups named in the title
+    contract: str | None
+    city: str | None
+    department: str | None
+    remote_full: bool
+    shingles: frozenset[int]  # crc32 of the description's word triples
+
+
+def _words(text: str | None) -> list[str]:
+    return _WORD.findall(fold(text)) if text else []
+
+
+def employer_words(company: str | None) -> tuple[str, ...]:
+    """ "Assurances du Nord SA" and "ASSURANCES DU NORD" → ("assurances", "du", "nord")."""
+    if not company:
+        return ()
+    drop = _vocabulary().employer_drop
+    # "S.A.S." is a legal form once its dots go; "l'Oréal" keeps its words.
+    text = re.sub(r"\b((?:[a-z]\.){2,})", lambda m: m.group(1).replace(".", ""), fold(company))
+    return tuple(w for w in _WORD.findall(text) if w not in drop)
+
+
+def title_parts(title: str | None, clean: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """(role words, level groups). Levels are read from the title as given, where a cleaner
+    has not yet dropped "Stage -" or "(alternance)"; role words from the clean title."""
+    vocabulary = _vocabulary()
+    levels = frozenset(vocabulary.levels[w] for w in _words(title) if w in vocabulary.levels)
+    role = frozenset(
+        w
+        for w in _words(clean or title)
+        if w not in vocabulary.title_drop and w not in vocabulary.levels
+    )
+    return role, levels
+
+
+def shingles(text: str | None) -> frozenset[int]:
+    words = _words(text)
+    return frozenset(
+        zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
+        for i in range(max(0, len(words) - SHINGLE + 1))
+    )
+
+
+# A contract that is a kind of position: "Chef de projet chatbot en alternance" on one board is
+# the alternance "Chef de projet chatbot" of another.
+CONTRACT_LEVELS = {"stage": "intern", "alternance": "apprentice", "freelance": "freelance"}
+
+# The offer columns features() reads.
+COLUMNS = ("title", "title_clean", "company", "contract", "city", "department", "remote")
+TEXT_COLUMN = "description_text"
+
+
+def features(offer: dict[str, Any]) -> Features:
+    """The features of an offer's stored columns (COLUMNS and TEXT_COLUMN)."""
+    role, levels = title_parts(offer.get("title"), offer.get("title_clean"))
+    kind = CONTRACT_LEVELS.get(offer.get("contract"))
+    return Features(
+        employer=employer_words(offer.get("company")),
+        role=role,
+        levels=levels | {kind} if kind else levels,
+        contract=offer.get("contract"),
+        city=fold(offer["city"]) if offer.get("city") else None,
+        department=offer.get("department"),
+        remote_full=offer.get("remote") == "full",
+        shingles=shingles(offer.get(TEXT_COLUMN)),
+    )
+
+
+def keys(f: Features) -> list[str]:
+    """The blocking keys of an offer: it is compared with earlier offers sharing one."""
+    role = " ".join(sorted(f.role))
+    found = []
+    if role and f.employer:
+        found.append(f"e:{' '.join(f.employer)}|{role}")
+    if role and f.department:
+        found.append(f"p:{f.department}|{role}")
+    if len(f.shingles) >= MIN_SHINGLES:
+        found += [f"d:{h:08x}" for h in sorted(f.shingles)[:SKETCH_KEYS]]
+    return found
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def text_agreement(a: frozenset[int], b: frozenset[int]) -> float | None:
+    """Share of the shorter description's triples found in the other; None if either is short."""
+    if len(a) < MIN_SHINGLES or len(b) < MIN_SHINGLES:
+        return None
+    return len(a & b) / min(len(a), len(b))
+
+
+def _same_employer(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    # "AXA" and "AXA France": one's words within the other's.
+    return set(a) <= set(b) or set(b) <= set(a)
+
+
+def _places_fit(a: Features, b: Features) -> bool:
+    if a.remote_full or b.remote_full:
+        return True
+    if a.city and b.city:
+        return a.city == b.city
+    if a.department and b.department:
+        return a.department == b.department
+    return True
+
+
+def verdict(a: Features, b: Features) -> tuple[bool, str]:
+    """Whether two offers are one job, and the reason that decided it."""
+    if a.levels != b.levels:
+        return False, "another level or kind of position"
+    if a.contract and b.contract and a.contract != b.contract:
+        return False, "another contract"
+    if a.employer and b.employer and not _same_employer(a.employer, b.employer):
+        return False, "another employer"
+    if not _places_fit(a, b):
+        return False, "another place"
+    if _jaccard(a.role, b.role) < ROLE_AGREEMENT:
+        return False, "another role"
+    text = text_agreement(a.shingles, b.shingles)
+    if a.employer and b.employer:
+        if text is not None and text < TEXT_AGREEMENT:
+            return False, "unlike descriptions"
+        return True, "same employer, role and place"
+    if text is None or text < TEXT_AGREEMENT_NO_EMPLOYER:
+        return False, "no employer to compare and descriptions not alike enough"
+    return True, "same role and place, alike descriptions"
+
+
+# ---------------------------------------------------------------- with the database
+
+
+def same_offer_in(db: Database) -> store.SameOffer:
+    """What `store.store_offer` asks before storing a new listing as a new offer."""
+
+    def same_offer(offer: dict[str, Any]) -> tuple[int | None, list[str]]:
+        mine = features(offer)
+        found = keys(mine)
+        for row in store.candidates(db, found, (*COLUMNS, TEXT_COLUMN), CANDIDATES_PER_KEY):
+            if verdict(mine, features(row))[0]:
+                return row["id"], found
+        return None, found
+
+    return same_offer
+
+
+def dedup_stored(db: Database, employer_sites: set[str], batch: int = 500) -> tuple[int, int]:
+    """Index every stored offer again, oldest first, merging each into an earlier offer of the
+    same job: for a database from before duplicate detection, or after its rules changed.
+    Streams in batches; returns (offers looked at, offers merged away)."""
+    with db.atomic():
+        db.execute("delete from dedup_keys")
+    same_offer = same_offer_in(db)
+    last_id, seen, merged = 0, 0, 0
+    columns = ", ".join(("id", "source", "apply_url", "url", *COLUMNS, TEXT_COLUMN))
+    while True:
+        rows = list(
+            db.query(
+                f"select {columns} from offers where id > ? order by id limit ?", [last_id, batch]
+            )
+        )
+        if not rows:
+            return seen, merged
+        with db.atomic():
+            for row in rows:
+                seen += 1
+                keep, found = same_offer(row)
+                if keep is None:
+                    store.add_keys(db, row["id"], found)
+                    continue
+                link = (row["apply_url"] or row["url"]) if row["source"] in employer_sites else None
+                store.merge_offers(db, keep, row["id"], apply_url=link)
+                store.add_keys(db, keep, found)
+                merged += 1
+        last_id = rows[-1]["id"]
