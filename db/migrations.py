@@ -248,13 +248,28 @@ def m007_crawl_health(db: Database) -> None:
 def m008_dedup_keys(db: Database) -> None:
     # Blocking keys of cross-source duplicate detection (pipeline/dedup.py): an offer is only
     # compared with the offers that share one of its keys. Offers stored before this migration
-    # get theirs from `botjobs dedup`.
-    db["dedup_keys"].create(
-        {"key": str, "offer_id": int},
-        pk=("key", "offer_id"),
-        foreign_keys=[("offer_id", "offers", "id")],
+    # get theirs from `botjobs dedup`. WITHOUT ROWID: the key is the table.
+    db.execute(
+        "create table dedup_keys (key text not null,"
+        " offer_id integer not null references offers(id),"
+        " primary key (key, offer_id)) without rowid"
     )
     db["dedup_keys"].create_index(["offer_id"])
+
+
+@migrations()
+def m009_search_index_on_text_changes(db: Database) -> None:
+    # The full-text index was rewritten on every update of an offer, last_seen included (each
+    # listing seen again); only its three columns concern it.
+    db.execute("drop trigger if exists offers_au")
+    db.execute(
+        "create trigger offers_au after update of title, company, description_text on offers begin"
+        " insert into offers_fts (offers_fts, rowid, title, company, description_text)"
+        " values ('delete', old.rowid, old.title, old.company, old.description_text);"
+        " insert into offers_fts (rowid, title, company, description_text)"
+        " values (new.rowid, new.title, new.company, new.description_text);"
+        " end"
+    )
 
 
 def open_db(path: str) -> Database:
@@ -262,6 +277,10 @@ def open_db(path: str) -> Database:
     db = Database(path)
     if path != ":memory:":
         db.enable_wal()
+        # In WAL mode NORMAL still never corrupts the file and a killed process loses nothing
+        # committed; only a power cut may lose the last transactions. FULL would fsync on every
+        # commit, and an offer is one commit.
+        db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA busy_timeout = 5000")
     migrations.apply(db)

@@ -95,17 +95,10 @@ def store_offer(
             else:
                 join_offer(db, offer_id, offer, now, employer_site)
             add_keys(db, offer_id, keys)
-            db["listings"].insert(
-                {
-                    "source": key[0],
-                    "source_id": key[1],
-                    "offer_id": offer_id,
-                    "url": raw.get("url"),
-                    "first_seen": now,
-                    "last_seen": now,
-                    "content_hash": digest,
-                    "raw": to_json(raw),
-                }
+            db.execute(
+                "insert into listings (source, source_id, offer_id, url, first_seen, last_seen,"
+                " content_hash, raw) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [*key, offer_id, raw.get("url"), now, now, digest, to_json(raw)],
             )
             return NEW
         offer_id = row["offer_id"]
@@ -129,7 +122,7 @@ def join_offer(
     db: Database, offer_id: int, offer: dict[str, Any], now: str, employer_site: bool
 ) -> None:
     """A new listing of a stored job: the offer is seen now, and fills what it lacked."""
-    current = db["offers"].get(offer_id)
+    current = next(db.query("select * from offers where id = ?", [offer_id]))
     update = {"last_seen": now, "expired_at": None, **filled(current, offer)}
     if employer_site:
         update["apply_url"] = offer.get("apply_url") or offer.get("url")

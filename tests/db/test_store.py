@@ -42,6 +42,7 @@ def test_schema_is_migrated_once_and_in_wal_mode(tmp_path):
         "m006_offer_history",
         "m007_crawl_health",
         "m008_dedup_keys",
+        "m009_search_index_on_text_changes",
     ]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"offers", "listings", "crawl_runs", "rejects", "offers_fts"} <= set(db.table_names())

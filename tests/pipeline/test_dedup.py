@@ -86,7 +86,7 @@ def test_the_same_job_on_two_boards_is_one():
         location="Lyon 03 - 69",
         description="<p>" + TEXT.replace(" : ", ": ") + "</p><p>Postulez sur Apec.</p>",
     )
-    assert same(a, b) == (True, "same employer, role and place")
+    assert same(a, b) == (True, "one description, same role and place")
 
 
 def test_a_teaser_is_part_of_the_full_ad():
@@ -112,6 +112,25 @@ def test_what_makes_two_jobs(change, reason):
     assert verdict_ is False and why.startswith(reason)
 
 
+def test_an_acronym_is_the_employer_it_abbreviates():
+    a = offer(company="CNPS")
+    b = offer(source="apec", company="CAISSE NATIONALE DE PREVOYANCE SOCIALE")
+    assert same(a, b)[0]
+    assert not same(offer(company="CNP"), b)[0]
+
+
+def test_one_text_under_a_reworded_title_is_one_job():
+    a = offer(title="PO Voicebot multilingue (F/H/X)")
+    assert same(offer(title="Product Owner Voicebot H/F"), a)[0]
+    # Without a description to compare, the role words must mostly agree.
+    bare = {"description": None}
+    assert not same(
+        offer(title="Product Owner Voicebot H/F", **bare),
+        offer(**bare, title="PO Voicebot multilingue"),
+    )[0]
+    assert same(offer(**bare), offer(source="apec", **bare))[0]
+
+
 def test_a_fully_remote_offer_matches_its_twin_anywhere():
     remote = offer(source="wttj", location="France", remote="Télétravail total")
     assert features(remote).remote_full
@@ -125,10 +144,15 @@ def test_without_an_employer_the_descriptions_decide():
 
 
 def test_keys_block_by_employer_role_place_and_text():
-    found = keys(features(offer()))
-    assert "e:assurances du nord|chatbot chef projet" in found
-    assert "p:69|chatbot chef projet" in found
-    assert sum(k.startswith("d:") for k in found) == 4
+    stored, looked_up = keys(features(offer()))
+    assert "e:assurances du nord|chatbot chef projet" in stored
+    assert sum(k.startswith("d:") for k in looked_up) == 4
+    # Role and department: every offer is stored under it, an offer without employer looks it
+    # up; the others look up only the offers without employer.
+    assert "p:69|chatbot chef projet" in stored and "n:69|chatbot chef projet" in looked_up
+    stored, looked_up = keys(features(offer(company=None)))
+    assert {"p:69|chatbot chef projet", "n:69|chatbot chef projet"} <= set(stored)
+    assert "p:69|chatbot chef projet" in looked_up
 
 
 # ---------------------------------------------------------------- stored
