@@ -135,8 +135,10 @@ class SourceSpider(scrapy.Spider):
     Class attributes say what `botjobs sources` shows and what `botjobs crawl` runs by default:
     - `opt_in`: off until the user enables it (terms that forbid scraping, fragile sites);
     - `credentials`: environment variables the source needs (read only from the environment);
-    - `searches`: it asks the site for keywords, so it takes `-a terms=a,b,c` (the crawl passes
-      the active profile's titles and the role vocabulary); otherwise `search_terms.txt`.
+    - `searches`: it uses search terms, to ask the site or to keep only the offers naming one,
+      so it takes `-a terms=a,b,c` (the crawl passes the active profile's titles and the role
+      vocabulary); otherwise `search_terms.txt`;
+    - `employer_site`: an employer's own career site, whose page is the best apply link.
     """
 
     opt_in: ClassVar[bool] = False

@@ -52,6 +52,9 @@ SG_CHATBOT = f"{SG}/rechercher?query=chatbot"
 SG_CONVERSATIONNEL = f"{SG}/rechercher?query=conversationnel"
 LR_CHATBOT = f"{LR}/offres?search=chatbot"
 LR_CONVERSATIONNEL = f"{LR}/offres?search=conversationnel"
+SNCF = "https://www.emploi.sncf.com"
+SNCF_CHATBOT = f"{SNCF}/nos-offres/?keywords=chatbot"
+SNCF_CONVERSATIONNEL = f"{SNCF}/nos-offres/?keywords=conversationnel"
 SGE = "Société Générale"
 
 
@@ -81,6 +84,9 @@ O19 = sg("product-owner-ia-conversationnelle-h-f-26000E1J-fr")
 O20 = sg("responsable-conversational-ai-h-f-26000F3K-fr")
 LR1 = f"{LR}/offres/charge-de-projet-chatbot-service-client-h-f-4521"
 LR2 = f"{LR}/offres/alternance-conversation-designer-f-h-4533"
+SNCF1 = f"{SNCF}/nos-offres/834512"
+SNCF2 = f"{SNCF}/nos-offres/834587"
+SNCF3 = f"{SNCF}/nos-offres/835020"
 
 NO_SALARY = {
     "salary": None,
@@ -382,6 +388,49 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "education": "Bac+3 à Bac+5 en alternance (UX, linguistique, communication digitale)",
         "apply_url": None,
     },
+    # SNCF: one offer listed by both searches (dupefilter)
+    "834512": {
+        "url": SNCF1,
+        "title": "Chef de projet chatbot voyageurs H/F",
+        "company": "SNCF Voyageurs",
+        **place("Saint-Denis, 93200, Île-de-France, FR", "93200", 48.9212, 2.3556),
+        **salary("48000–56000 EUR YEAR", 48000, 56000, "YEAR"),
+        "contract": "FULL_TIME",
+        "remote": None,
+        "posted_at": "2026-11-13",
+        "skills": ["Gestion de projet", "Chatbot", "API", "Agilité"],
+        "experience": "48 mois d'expérience",
+        "education": "Bac+5",
+        "apply_url": SNCF1,
+    },
+    "834587": {
+        "url": SNCF2,
+        "title": "Product owner assistant virtuel H/F",
+        "company": "SNCF Connect & Tech",
+        **place("Lyon 3e, 69003, Auvergne-Rhône-Alpes, FR", "69003", None, None),
+        **NO_SALARY,
+        "contract": "FULL_TIME",
+        "remote": None,
+        "posted_at": "2026-11-17",
+        "skills": ["Product ownership, IA conversationnelle, Jira"],
+        "experience": "3 ans minimum en tant que Product Owner",
+        "education": None,
+        "apply_url": None,
+    },
+    "835020": {
+        "url": SNCF3,
+        "title": "Chargé de projet IA conversationnelle TER H/F",
+        "company": "SNCF Voyageurs",
+        **place("Lille, 59000, Hauts-de-France, FR", "59000", 50.6367, 3.0705),
+        **salary("2900–3300 EUR MONTH", 2900, 3300, "MONTH"),
+        "contract": "TEMPORARY",
+        "remote": None,
+        "posted_at": "2026-11-20",
+        "skills": ["Gestion de projet", "Recette", "Formation"],
+        "experience": "24 mois d'expérience",
+        "education": "Bac+3; Bac+5",
+        "apply_url": None,
+    },
 }
 CHECKED_FIELDS = sorted(next(iter(EXPECTED.values())))
 FIELD_CASES = [(sid, name) for sid in EXPECTED for name in CHECKED_FIELDS]
@@ -525,7 +574,7 @@ def test_offer_without_identifier_uses_its_page_url(offers: dict[str, dict]) -> 
 
 def test_counts_valid_and_invalid(walked: Walk) -> None:
     valid = [o for o in walked.offers if o["title"] and o["source_id"]]
-    assert (len(valid), len(walked.offers) - len(valid), len(walked.rejects)) == (17, 1, 2)
+    assert (len(valid), len(walked.offers) - len(valid), len(walked.rejects)) == (20, 1, 2)
 
 
 # --- invariants every offer shares ----------------------------------------------------------
@@ -581,7 +630,7 @@ def test_invariant_place(offer: dict) -> None:
 
 def test_invariant_text_fields(offer: dict) -> None:
     assert offer["posted_at"].startswith("2026-11-")
-    assert offer["company"] in (SGE, "La Redoute")
+    assert offer["company"] in (SGE, "La Redoute", "SNCF Voyageurs", "SNCF Connect & Tech")
     assert offer["commune"] is None and offer["department"] is None
     for key in ("title", "location", "contract", "experience", "education"):
         value = offer[key]
@@ -1046,11 +1095,17 @@ def test_start_requests(spider: JobPostingSpider) -> None:
         SG_CONVERSATIONNEL,
         LR_CHATBOT,
         LR_CONVERSATIONNEL,
+        SNCF_CHATBOT,
+        SNCF_CONVERSATIONNEL,
     ]
     assert all(r.meta[ROLE_META] == "listing" for r in requests)
     # Filterable, so a "page 1" link back to a start URL is recognised as seen.
     assert not any(r.dont_filter for r in requests)
-    assert spider.allowed_domains == ["careers.societegenerale.com", "recrutement.laredoute.fr"]
+    assert spider.allowed_domains == [
+        "careers.societegenerale.com",
+        "recrutement.laredoute.fr",
+        "www.emploi.sncf.com",
+    ]
 
 
 def test_async_start_yields_the_same_requests(spider: JobPostingSpider) -> None:
@@ -1190,7 +1245,7 @@ def test_broken_posting_becomes_a_reject(spider: JobPostingSpider, monkeypatch) 
 
 def test_data_file_loads_with_required_keys() -> None:
     sites = load_sites()
-    assert list(sites) == ["societe_generale", "la_redoute"]
+    assert list(sites) == ["societe_generale", "la_redoute", "sncf"]
     for site in sites.values():
         for key in SITE_KEYS:
             assert getattr(site, key), f"{site.name}: {key}"
@@ -1303,13 +1358,14 @@ def test_manifest_files_exist() -> None:
 
 
 def test_walk_shape(walked: Walk, spider: JobPostingSpider) -> None:
-    # 4 start pages + 2 more listing pages + 20 SG offers + 2 LR offers, each fetched once.
-    assert len(walked.fetched) == len(set(walked.fetched)) == 28
-    assert len(walked.requests) - len(walked.fetched) == 5  # dropped by the dupefilter
+    # 6 start pages + 2 more listing pages + 20 SG offers + 2 LR offers + 3 SNCF offers,
+    # each fetched once.
+    assert len(walked.fetched) == len(set(walked.fetched)) == 33
+    assert len(walked.requests) - len(walked.fetched) == 6  # dropped by the dupefilter
     hosts = {urlparse(r.url).hostname for r in walked.requests}
     assert hosts <= set(spider.allowed_domains)
     offer_requests = [r for r in walked.requests if r.meta[ROLE_META] == OFFER]
-    assert len({r.url for r in offer_requests}) == 22
+    assert len({r.url for r in offer_requests}) == 25
 
 
 REPLAY_SCRIPT = """
@@ -1360,7 +1416,7 @@ def test_replayed_crawl_misses_nothing(replayed: dict) -> None:
     assert stats.get("replay/missing", 0) == 0
     assert stats["finish_reason"] == "finished"
     assert stats["retry/max_reached"] == 1  # the 500 offer, tried three times
-    assert stats["replay/served"] == 28 + 2
+    assert stats["replay/served"] == 33 + 2
 
 
 def test_replayed_crawl_yields_what_the_walk_yields(replayed: dict, walked: Walk) -> None:
