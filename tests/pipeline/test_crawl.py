@@ -163,6 +163,12 @@ def test_every_source_replays_offline_from_its_recordings(tmp_path):
             assert run["new"] > 0, slug
     db = open_db(path)
     try:
+        # Indeed and LinkedIn list five of the same jobs: one offer each, with both listings.
+        shared = db.execute(
+            "select count(*) from (select offer_id from listings group by offer_id"
+            " having count(distinct source) > 1)"
+        ).fetchone()[0]
+        assert shared == 5 and db["listings"].count == db["offers"].count + 5
         assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
     finally:
         db.close()
