@@ -227,3 +227,76 @@ def test_truncated_and_malformed_pages_are_kept_as_rejects(server, tmp_path):
     reasons = {r["reason"] for r in open_db(str(db))["rejects"].rows}
     assert any(r.startswith("malformed JSON-LD") for r in reasons)
     assert "offer page without JobPosting JSON-LD" in reasons
+
+
+RAISING = textwrap.dedent(
+    """
+    import json, sys
+    from pipeline.crawl import DEFAULT_FIXTURES, run_crawl
+    from spiders.jobposting import JobPostingSpider
+    def broken(self, response, role):
+        raise RuntimeError("a bug in the spider")
+    JobPostingSpider.read_offers = broken
+    runs = run_crawl(sys.argv[1], ["jobposting", "france_travail"], replay_dir=DEFAULT_FIXTURES)
+    print(json.dumps({r["source"]: r for r in runs}))
+    """
+)
+
+
+def test_a_spider_that_raises_is_reported_and_the_other_sources_complete(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", RAISING, str(tmp_path / "r.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    runs = json.loads(result.stdout.strip().splitlines()[-1])
+    assert runs["jobposting"]["status"] == "failed" and runs["jobposting"]["errors"] > 0
+    assert "a bug in the spider" in result.stderr
+    assert runs["france_travail"]["new"] == 337
+
+
+def test_an_import_killed_halfway_leaves_a_whole_database_and_can_be_run_again(tmp_path):
+    import os
+    import signal
+
+    lines = tmp_path / "offers.jsonl"
+    with lines.open("w", encoding="utf-8") as handle:
+        for n in range(3000):
+            offer = {
+                "source": "import",
+                "source_id": str(n),
+                "title": f"Chef de projet chatbot {n}",
+                "company": f"Entreprise {n}",
+                "location": "Lyon (69)",
+                "description": f"Projet chatbot numéro {n} : pilotage, recette, déploiement.",
+            }
+            handle.write(json.dumps(offer, ensure_ascii=False) + "\n")
+    path = str(tmp_path / "i.db")
+    command = [sys.executable, "-m", "pipeline", "--db", path, "import", str(lines)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if os.path.exists(path):
+            db = open_db(path)
+            stored = db["offers"].count if db["offers"].exists() else 0
+            db.close()
+            if stored > 100:
+                break
+        time.sleep(0.1)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    db = open_db(path)
+    assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    halfway = db["offers"].count
+    orphans = db.execute(
+        "select count(*) from offers where id not in (select offer_id from listings)"
+    ).fetchone()[0]
+    db.close()
+    assert 0 < halfway < 3000 and orphans == 0
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    db = open_db(path)
+    assert db["offers"].count == db["listings"].count == 3000
+    db.close()
