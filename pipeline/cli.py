@@ -72,6 +72,13 @@ def source_options(command):
             type=click.Path(dir_okay=False, path_type=Path),
             help="Append the crawl's log and summary to this file.",
         ),
+        click.option(
+            "--jobdir",
+            "job_dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Keep each source's crawl state here: a crawl stopped with Ctrl-C resumes "
+            "where it stopped, without asking again for what it already read.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -116,7 +123,9 @@ def search_terms_of(profile, offline: bool) -> list[str] | None:
     return None if offline else terms_for(profile.titles)
 
 
-def crawl_now(ctx, slugs, replay_dir, record, quiet, log_file, terms=None) -> list[dict]:
+def crawl_now(
+    ctx, slugs, replay_dir, record, quiet, log_file, terms=None, job_dir=None
+) -> list[dict]:
     """Crawl under the run lock and report per source (to the log file too, if any)."""
     import sys
 
@@ -128,7 +137,7 @@ def crawl_now(ctx, slugs, replay_dir, record, quiet, log_file, terms=None) -> li
     runs = run_crawl(
         ctx.obj["db_path"], slugs, replay_dir, record,
         spider_args=spider_args(all_sources(), slugs, terms), progress=progress,
-        log_file=log_file, quiet=quiet,
+        log_file=log_file, quiet=quiet, job_dir=job_dir,
     )  # fmt: skip
     for run in runs:
         line = run_line(run)
@@ -149,7 +158,7 @@ def crawl_now(ctx, slugs, replay_dir, record, quiet, log_file, terms=None) -> li
     help="Crawl live and save every response under DIR/<slug>/ in the fixture format.",
 )
 @click.pass_context
-def crawl(ctx, sources, offline, fixtures, quiet, log_file, profile_path, record):
+def crawl(ctx, sources, offline, fixtures, quiet, log_file, job_dir, profile_path, record):
     """Collect offers from the sources into the database and print a summary per source.
 
     \b
@@ -169,7 +178,7 @@ def crawl(ctx, sources, offline, fixtures, quiet, log_file, profile_path, record
     terms = search_terms_of(read_profile(profile_path)[0], offline)
     try:
         with exclusive_run(ctx.obj["db_path"]):
-            runs = crawl_now(ctx, slugs, replay_dir, record, quiet, log_file, terms)
+            runs = crawl_now(ctx, slugs, replay_dir, record, quiet, log_file, terms, job_dir)
     except Busy as exc:
         raise click.ClickException(str(exc)) from None
     if record:
@@ -195,7 +204,17 @@ def crawl(ctx, sources, offline, fixtures, quiet, log_file, profile_path, record
 )
 @click.pass_context
 def run(
-    ctx, sources, offline, fixtures, quiet, log_file, profile_path, top, min_score, digest_format
+    ctx,
+    sources,
+    offline,
+    fixtures,
+    quiet,
+    log_file,
+    job_dir,
+    profile_path,
+    top,
+    min_score,
+    digest_format,
 ):
     """The main job: crawl, normalise, store, score, print the best new matches, write the digest.
 
@@ -219,7 +238,7 @@ def run(
             profile, profile_id, changed = chosen_profile(db, profile_path)
             db.close()
             terms = search_terms_of(profile, offline)
-            runs = crawl_now(ctx, slugs, replay_dir, None, quiet, log_file, terms)
+            runs = crawl_now(ctx, slugs, replay_dir, None, quiet, log_file, terms, job_dir)
             db = database(ctx)
             score_offers(db, profile, profile_id, only_new=not changed)
             best = list(

@@ -69,6 +69,14 @@ def close_interrupted_runs(db_path: str) -> int:
         db.close()
 
 
+def resumable(process: CrawlerProcess, slug: str, job_dir: Path) -> type:
+    """The spider of `slug` with its own JOBDIR: Scrapy's setting is per crawler, and the
+    crawlers of one process share the process's settings, so it goes in the class's own."""
+    spider = process.spider_loader.load(slug)
+    own = {**(spider.custom_settings or {}), "JOBDIR": str(job_dir / slug)}
+    return type(spider.__name__, (spider,), {"custom_settings": own})
+
+
 def run_crawl(
     db_path: str,
     sources: list[str],
@@ -78,10 +86,13 @@ def run_crawl(
     progress: bool = False,
     log_file: Path | None = None,
     quiet: bool = False,
+    job_dir: Path | None = None,
 ) -> list[dict]:
     """Crawl `sources` in one process and return their crawl runs, one row per source.
 
     A source that fails to start is recorded as failed; the others run all the same.
+    With `job_dir`, each source keeps its pending requests and what it has seen in
+    `job_dir/<slug>` (Scrapy's JOBDIR): a crawl stopped with Ctrl-C resumes where it stopped.
     Scrapy's reactor can start once per process, so call this once per process, and under
     pipeline.lock.exclusive_run so that no other run writes at the same time.
     """
@@ -92,7 +103,8 @@ def run_crawl(
     failed_to_start: dict[str, str] = {}
     for slug in sources:
         try:
-            process.crawl(slug, **(spider_args or {}).get(slug, {}))
+            target = slug if job_dir is None else resumable(process, slug, job_dir)
+            process.crawl(target, **(spider_args or {}).get(slug, {}))
         except Exception as exc:  # a broken spider must not stop the others
             failed_to_start[slug] = f"{type(exc).__name__}: {exc}"
     process.start()

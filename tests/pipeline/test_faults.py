@@ -300,3 +300,60 @@ def test_an_import_killed_halfway_leaves_a_whole_database_and_can_be_run_again(t
     db = open_db(path)
     assert db["offers"].count == db["listings"].count == 3000
     db.close()
+
+
+RESUMABLE = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    import pipeline.crawl as crawl
+    db, url, job_dir = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    project = crawl.project_settings
+    def settings():
+        s = project()
+        s.setdict({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "ROBOTSTXT_OBEY": False,
+                   "CONCURRENT_REQUESTS_PER_DOMAIN": 1}, priority="cmdline")
+        return s
+    crawl.project_settings = settings
+    runs = crawl.run_crawl(db, ["jobposting"], spider_args={"jobposting": {"start_urls": url}},
+                           job_dir=job_dir)
+    print(json.dumps(runs[0]), flush=True)
+    """
+)
+
+
+def test_a_crawl_stopped_with_ctrl_c_resumes_without_asking_again(server, tmp_path):
+    import signal
+
+    def offer_after_a_while(n):
+        def body():
+            time.sleep(0.25)
+            return offer_page(n)
+
+        return [(200, HTML, body)]
+
+    # More offers than the downloader takes in at once (CONCURRENT_REQUESTS, 8): those it holds
+    # are finished before stopping, the others wait in the scheduler's queue on disk.
+    paths = [f"/offres/{n}" for n in range(1, 21)]
+    routes = {"/liste": [(200, HTML, listing(*paths))]}
+    routes |= {path: offer_after_a_while(n) for n, path in enumerate(paths, start=1)}
+    base, script = server(routes)
+    command = [sys.executable, "-c", RESUMABLE, str(tmp_path / "j.db"), f"{base}/liste"]
+    command.append(str(tmp_path / "jobs"))
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and sum(p in script.calls for p in paths) < 3:
+        time.sleep(0.05)
+    first.send_signal(signal.SIGINT)  # Ctrl-C: Scrapy stops cleanly and keeps its queue
+    out, err = first.communicate(timeout=60)
+    stopped = json.loads(out.strip().splitlines()[-1])
+    assert stopped["status"] == "interrupted", err
+    fetched = {p for p in paths if p in script.calls}
+    assert 0 < len(fetched) < len(paths)
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    resumed = json.loads(again.stdout.strip().splitlines()[-1])
+    assert resumed["status"] == "ok", again.stderr
+    # Every offer read exactly once over the two runs, the listing once.
+    assert {p: len(script.calls[p]) for p in paths} == dict.fromkeys(paths, 1)
+    assert len(script.calls["/liste"]) == 1
+    assert stopped["new"] + resumed["new"] == len(paths)
