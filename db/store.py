@@ -50,6 +50,28 @@ def filled(current: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     return update
 
 
+# The hot path writes with plain SQL: sqlite-utils' insert/update/get read the table's schema
+# on every call, which cost more than the write itself at thousands of offers a second. Column
+# names come from this code, never from input.
+
+
+def _insert(db: Database, table: str, row: dict[str, Any]) -> int:
+    columns = ", ".join(f'"{c}"' for c in row)
+    marks = ", ".join("?" * len(row))
+    cursor = db.execute(f'insert into "{table}" ({columns}) values ({marks})', list(row.values()))
+    return cursor.lastrowid
+
+
+def _update(db: Database, table: str, where: str, params: list, values: dict[str, Any]) -> None:
+    if values:
+        assignments = ", ".join(f'"{c}" = ?' for c in values)
+        db.execute(f'update "{table}" set {assignments} where {where}', [*values.values(), *params])
+
+
+def _offer(db: Database, offer_id: int) -> dict[str, Any]:
+    return next(db.query("select * from offers where id = ?", [offer_id]))
+
+
 def store_offer(
     db: Database,
     raw: dict[str, Any],
@@ -87,10 +109,8 @@ def store_offer(
             offer = offer_of()
             offer_id, keys = same_offer(offer) if same_offer else (None, [])
             if offer_id is None:
-                offer_id = (
-                    db["offers"]
-                    .insert({**offer, "first_seen": now, "last_seen": now, "expired_at": None})
-                    .last_pk
+                offer_id = _insert(
+                    db, "offers", {**offer, "first_seen": now, "last_seen": now, "expired_at": None}
                 )
             else:
                 join_offer(db, offer_id, offer, now, employer_site)
@@ -110,11 +130,11 @@ def store_offer(
             if row["primary_listing"]:
                 offer_update.update(offer_of())
             else:
-                offer_update.update(filled(db["offers"].get(offer_id), offer_of()))
+                offer_update.update(filled(_offer(db, offer_id), offer_of()))
             outcome = UPDATED
             record_changes(db, offer_id, key, json.loads(row["raw"]), raw, now)
-        db["listings"].update(key, listing_update)
-        db["offers"].update(offer_id, offer_update)
+        _update(db, "listings", "source = ? and source_id = ?", list(key), listing_update)
+        _update(db, "offers", "id = ?", [offer_id], offer_update)
         return outcome
 
 
@@ -122,11 +142,10 @@ def join_offer(
     db: Database, offer_id: int, offer: dict[str, Any], now: str, employer_site: bool
 ) -> None:
     """A new listing of a stored job: the offer is seen now, and fills what it lacked."""
-    current = next(db.query("select * from offers where id = ?", [offer_id]))
-    update = {"last_seen": now, "expired_at": None, **filled(current, offer)}
+    update = {"last_seen": now, "expired_at": None, **filled(_offer(db, offer_id), offer)}
     if employer_site:
         update["apply_url"] = offer.get("apply_url") or offer.get("url")
-    db["offers"].update(offer_id, update)
+    _update(db, "offers", "id = ?", [offer_id], update)
 
 
 def add_keys(db: Database, offer_id: int, keys: list[str]) -> None:

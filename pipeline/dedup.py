@@ -238,6 +238,13 @@ def verdict(a: Features, b: Features) -> tuple[bool, str]:
 # ---------------------------------------------------------------- with the database
 
 
+@lru_cache(maxsize=20_000)
+def _stored_features(row: tuple) -> Features:
+    """Features of a stored offer, from its (id, *COLUMNS, TEXT_COLUMN) values: a crowded key
+    brings the same candidates again and again, and their words and triples are read once."""
+    return features(dict(zip(("id", *COLUMNS, TEXT_COLUMN), row, strict=True)))
+
+
 def same_offer_in(db: Database) -> store.SameOffer:
     """What `store.store_offer` asks before storing a new listing as a new offer."""
 
@@ -245,7 +252,7 @@ def same_offer_in(db: Database) -> store.SameOffer:
         mine = features(offer)
         stored, looked_up = keys(mine)
         for row in store.candidates(db, looked_up, (*COLUMNS, TEXT_COLUMN), CANDIDATES_PER_KEY):
-            if verdict(mine, features(row))[0]:
+            if verdict(mine, _stored_features(tuple(row.values())))[0]:
                 return row["id"], stored
         return None, stored
 

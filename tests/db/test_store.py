@@ -1,4 +1,5 @@
 import json
+import sqlite3
 from datetime import datetime
 
 import pytest
@@ -132,14 +133,14 @@ def test_reject_keeps_payload_and_reason(db):
     assert row["run_id"] == run_id
 
 
-def test_failed_write_leaves_nothing_half_written(db, monkeypatch):
-    def boom(*args, **kwargs):
-        raise RuntimeError("disk full")
-
-    # The listing insert fails after the offer insert: the offer must not stay behind.
-    with monkeypatch.context() as patch:
-        patch.setattr(type(db["listings"]), "insert", boom)
-        with pytest.raises(RuntimeError):
-            put(db, record())
+def test_failed_write_leaves_nothing_half_written(db):
+    # The listing is written after the offer; if that write fails, the offer must not stay.
+    db.execute(
+        "create temp trigger full_disk before insert on listings"
+        " begin select raise(abort, 'disk full'); end"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="disk full"):
+        put(db, record())
+    db.execute("drop trigger full_disk")
     assert db["offers"].count == 0
     assert put(db, record()) == store.NEW
