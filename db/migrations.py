@@ -272,6 +272,12 @@ def m009_search_index_on_text_changes(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_first_seen_index(db: Database) -> None:
+    # `search --since` and `digest --since` look offers up by when they were first seen.
+    db["offers"].create_index(["first_seen"], if_not_exists=True)
+
+
 def open_db(path: str) -> Database:
     """The database at `path`, created or upgraded to the current schema, in WAL mode."""
     db = Database(path)

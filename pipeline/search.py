@@ -18,6 +18,7 @@ The tokenizer (unicode61, remove_diacritics 2) folds case and accents on both si
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,23 +145,31 @@ def parse_since(text: str, now: datetime | None = None) -> str:
 
 # --- the search ---------------------------------------------------------------------------------
 
-SEARCH_SQL = f"""
+# Two steps: the ranked hits from the full-text index alone, then their offers. Joined in one
+# statement, SQLite computes the snippets of every hit instead of the best ones (ten times slower).
+HITS_SQL = f"""
+select
+  offers_fts.rowid as id,
+  snippet(offers_fts, 2, char(2), char(3), '…', {SNIPPET_TOKENS}) as description_snippet,
+  snippet(offers_fts, -1, char(2), char(3), '…', {SNIPPET_TOKENS}) as best_snippet,
+  bm25(offers_fts, {", ".join(str(w) for w in BM25_WEIGHTS)}) as rank
+from offers_fts
+where offers_fts match :query
+  and offers_fts.rowid >= :floor
+order by rank, offers_fts.rowid
+limit :limit
+"""
+OFFERS_SQL = """
 select
   offers.id, coalesce(offers.title_clean, offers.title) as title, offers.company,
   offers.location, offers.city, offers.department, offers.region,
   offers.salary, offers.salary_annual_min, offers.salary_annual_max,
   offers.contract, offers.remote, offers.url, offers.first_seen, offers.posted_at,
-  offers.expired_at, matches.score,
-  snippet(offers_fts, 2, char(2), char(3), '…', {SNIPPET_TOKENS}) as description_snippet,
-  snippet(offers_fts, -1, char(2), char(3), '…', {SNIPPET_TOKENS}) as best_snippet,
-  bm25(offers_fts, {", ".join(str(w) for w in BM25_WEIGHTS)}) as rank
-from offers_fts
-join offers on offers.id = offers_fts.rowid
-left join matches on matches.offer_id = offers.id and matches.profile_id = :profile_id
-where offers_fts match :query
-  and (:since is null or datetime(offers.first_seen) >= :since)
-order by rank, offers.id
-limit :limit
+  offers.expired_at, matches.score
+from offers
+left join matches on matches.offer_id = offers.id and matches.profile_id = ?
+where offers.id in (select value from json_each(?))
+  and (? is null or datetime(offers.first_seen) >= ?)
 """
 
 
@@ -173,6 +182,40 @@ def _snippet(row: dict[str, Any]) -> str | None:
         return None
     text = " ".join(text.split())
     return text.replace(_OPEN, MARK_OPEN).replace(_CLOSE, MARK_CLOSE)
+
+
+# FTS5 ranks every hit before it can give the best ones: a word found in most of a million offers
+# would take seconds. A query with more hits than this ranks the most recently stored ones (the
+# offers a seeker can still apply to); `search` says so.
+RANKED_HITS = 5000
+
+
+def rank_floor(db: Database, expression: str) -> int:
+    """The smallest offer id among the RANKED_HITS newest hits (0: rank them all). FTS5 walks
+    its hits by rowid, newest first, without ranking them: this costs little."""
+    row = next(
+        db.query(
+            "select rowid from offers_fts where offers_fts match ? order by rowid desc"
+            " limit 1 offset ?",
+            [expression, RANKED_HITS - 1],
+        ),
+        None,
+    )
+    return 0 if row is None else row["rowid"]
+
+
+NO_OFFER = 2**62  # an id past every offer's
+
+
+def since_floor(db: Database, since: str | None) -> int:
+    """The first offer id stored at or after `since`: ids grow with first_seen, so the hits
+    before it need not be ranked (the offers step still checks each date)."""
+    if since is None:
+        return 0
+    # Stored moments are UTC stamps ("2026-11-20T08:00:00+00:00"): compared as text, by index.
+    stamp = since.replace(" ", "T") + "+00:00"
+    row = db.execute("select min(id) from offers where first_seen >= ?", [stamp]).fetchone()
+    return row[0] if row[0] is not None else NO_OFFER
 
 
 def search_offers(
@@ -190,12 +233,19 @@ def search_offers(
     """
     params = {
         "query": expression,
+        "floor": max(rank_floor(db, expression), since_floor(db, since)),
         "since": since,
         "profile_id": profile_id,
         "limit": limit if limit else -1,
     }
     results = []
-    for row in db.query(SEARCH_SQL, params):
+    hits = list(db.query(HITS_SQL, params))
+    ids = json.dumps([hit["id"] for hit in hits])
+    offers = {row["id"]: row for row in db.query(OFFERS_SQL, [profile_id, ids, since, since])}
+    for hit in hits:
+        if hit["id"] not in offers:  # merged into an offer first seen before `since`
+            continue
+        row = {**offers[hit["id"]], **hit}
         results.append(
             {
                 "id": row["id"],
@@ -292,8 +342,6 @@ def search(ctx, query, since, limit, fmt, raw, profile_path):
       botjobs search 'Node.js dialogflow'
       botjobs search --raw 'title:(chatbot OR voicebot) NOT stage'
     """
-    import json
-
     try:
         expression = query if raw else forgiving_query(query)
     except SearchError as exc:
@@ -311,6 +359,7 @@ def search(ctx, query, since, limit, fmt, raw, profile_path):
     if profile_id is None:
         err(f"no scores for the profile {name!r} yet: run `botjobs match` to score offers")
     rows = search_offers(db, expression, since, profile_id, limit)
+    crowded = rank_floor(db, expression) > 0
     db.close()
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -320,3 +369,8 @@ def search(ctx, query, since, limit, fmt, raw, profile_path):
                 click.echo(line)
     found = f"{len(rows)} offer{'' if len(rows) == 1 else 's'} found"
     err(found + (f" (limit {limit})" if limit and len(rows) == limit else ""))
+    if crowded:
+        err(
+            f"more than {RANKED_HITS:,} offers hold these words: the {RANKED_HITS:,} most recent "
+            "were ranked; another word or --since narrows the search"
+        )

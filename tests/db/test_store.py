@@ -44,6 +44,7 @@ def test_schema_is_migrated_once_and_in_wal_mode(tmp_path):
         "m007_crawl_health",
         "m008_dedup_keys",
         "m009_search_index_on_text_changes",
+        "m010_first_seen_index",
     ]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"offers", "listings", "crawl_runs", "rejects", "offers_fts"} <= set(db.table_names())

@@ -276,6 +276,24 @@ def test_since_filters_on_first_seen(db_path):
     assert result.exit_code == 2 and "--since" in result.stderr
 
 
+def test_a_crowded_query_ranks_the_most_recent_hits(db_path, monkeypatch):
+    import pipeline.search as search_module
+
+    db = open_db(db_path)
+    every = [
+        row["id"]
+        for row in db.query(
+            "select rowid as id from offers_fts where offers_fts match '\"chatbot\"'"
+        )
+    ]
+    newest = sorted(every)[-2:]
+    monkeypatch.setattr(search_module, "RANKED_HITS", 2)
+    assert {r["id"] for r in search_offers(db, '"chatbot"', limit=0)} == set(newest)
+    db.close()
+    result = run(db_path, "chatbot")
+    assert "the 2 most recent were ranked" in result.stderr
+
+
 def test_limit(db_path):
     assert len(found_ids(run(db_path, "--format", "json", "--limit", "1", "chatbot"))) == 1
     assert len(found_ids(run(db_path, "--format", "json", "--limit", "0", "chatbot"))) == 2

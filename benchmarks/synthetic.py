@@ -1,0 +1,125 @@
+"""Realistic synthetic raw offers for the benchmarks, the same for a given seed.
+
+They look like what the spiders yield: French chatbot-project titles with gender marks and
+levels, employers with legal forms, places in the sources' formats, salary texts as the sources
+write them, contract and remote texts, and HTML descriptions of 150–300 words built from an
+employer's own presentation paragraph and missions. About a third of the jobs are listed by two
+or three sources, with the variations boards add (case, "H/F", legal forms, a teaser).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+SOURCES = ("france_travail", "apec", "indeed", "linkedin", "hellowork", "wttj", "jobposting")
+ROLES = (
+    "Chef de projet chatbot", "Product Owner chatbot", "Chargé de projet IA conversationnelle",
+    "Conversation designer", "Bot designer", "Chef de projet voicebot", "Lead callbot",
+    "Développeur chatbot", "Data scientist NLP", "Consultant IA générative",
+    "Chef de projet digital", "Product manager assistant virtuel", "Ingénieur NLU",
+    "Business analyst chatbot", "Architecte solutions conversationnelles",
+)  # fmt: skip
+LEVELS = ("", "", "", " junior", " senior", " II", " III", "")
+# (city, department, postal code)
+CITIES = (
+    ("Paris", "75", "75008"), ("Lyon", "69", "69003"), ("Marseille", "13", "13002"),
+    ("Toulouse", "31", "31000"), ("Nantes", "44", "44000"), ("Lille", "59", "59000"),
+    ("Bordeaux", "33", "33000"), ("Rennes", "35", "35000"), ("Strasbourg", "67", "67000"),
+    ("Nice", "06", "06000"), ("Montpellier", "34", "34000"), ("Grenoble", "38", "38000"),
+    ("Puteaux", "92", "92800"), ("Saint-Denis", "93", "93200"),
+)  # fmt: skip
+PLACE_FORMATS = (
+    "{dept} - {city}", "{city} ({dept})", "{city}, France", "{postal} {city}", "{city} - {dept}",
+)  # fmt: skip
+SALARIES = (
+    None, None, "Annuel de {low}.0 Euros à {high}.0 Euros sur 12.0 mois", "{k_low} - {k_high} k€ brut annuel",
+    "De {low_sp} € à {high_sp} € par an", "Mensuel de {m_low},00 Euros sur 12 mois", "Selon profil",
+)  # fmt: skip
+CONTRACTS = ("CDI", "CDI", "CDI", "CDD 12 mois", "Stage", "Alternance", "Freelance", None)
+REMOTES = (None, None, "Télétravail partiel", "2 jours de télétravail par semaine", "Full remote")
+LEGAL = ("", " SA", " SAS", " S.A.S.", "")
+WORDS = (  # noqa: SIM905 (a sentence is easier to edit than a list)
+    "projet client équipe données parcours conversationnel intégration pilotage métier besoins "
+    "qualité tests déploiement amélioration utilisateurs analyse modèle formation budget suivi "
+    "ateliers documentation performance service outils automatisation indicateurs roadmap "
+    "priorisation livraison agile sprint backlog recette conformité sécurité support évolution "
+    "Dialogflow Rasa NLU LLM Python API Botpress Genesys Salesforce Jira"
+).split()
+
+
+def sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def _thousands(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def jobs(rng: random.Random, count: int) -> Iterator[tuple[dict, int]]:
+    """(one job's raw fields, how many sources list it), `count` jobs."""
+    employers = [f"Entreprise {i:05d}" for i in range(max(50, count // 20))]
+    about = {e: " ".join(sentence(rng, 14) for _ in range(3)) for e in employers[:2000]}
+    for _ in range(count):
+        employer = rng.choice(employers)
+        city, dept, postal = rng.choice(CITIES)
+        low = rng.randrange(32, 60) * 1000
+        high = low + rng.randrange(3, 12) * 1000
+        salary = rng.choice(SALARIES)
+        missions = "".join(f"<li>{sentence(rng, 12)}</li>" for _ in range(6))
+        text = (
+            f"<p>{about.get(employer) or sentence(rng, 20)}</p><h3>Missions</h3><ul>{missions}</ul>"
+            f"<p>{sentence(rng, 16)} {sentence(rng, 16)}</p>"
+        )
+        yield (
+            {
+                "title": f"{rng.choice(ROLES)}{rng.choice(LEVELS)}",
+                "company": employer,
+                "location": rng.choice(PLACE_FORMATS).format(city=city, dept=dept, postal=postal),
+                "salary": None
+                if salary is None
+                else salary.format(
+                    low=low,
+                    high=high,
+                    k_low=low // 1000,
+                    k_high=high // 1000,
+                    low_sp=_thousands(low),
+                    high_sp=_thousands(high),
+                    m_low=low // 12,
+                ),  # fmt: skip
+                "contract": rng.choice(CONTRACTS),
+                "remote": rng.choice(REMOTES),
+                "description": text,
+                "posted_at": f"2026-11-{rng.randrange(1, 28):02d}",
+            },
+            rng.choice((1, 1, 2, 2, 3)),
+        )
+
+
+def listed(rng: random.Random, job: dict, source: str) -> dict:
+    """The job as one board lists it."""
+    title = job["title"]
+    title = rng.choice((title, title.upper(), f"{title} H/F", f"{title} (F/H)"))
+    company = job["company"] + rng.choice(LEGAL)
+    description = job["description"]
+    if source in ("indeed", "apec"):
+        description = description[: len(description) // 2]
+    return {
+        **job,
+        "source": source,
+        "title": title,
+        "company": rng.choice((company, company.upper())),
+        "description": description,
+    }
+
+
+def raw_offers(count: int, seed: int = 7) -> Iterator[dict]:
+    """`count` raw offers (listings), as spiders yield them."""
+    rng = random.Random(seed)
+    made = 0
+    for number, (job, copies) in enumerate(jobs(rng, count)):
+        for source in rng.sample(SOURCES, copies):
+            if made == count:
+                return
+            made += 1
+            yield {**listed(rng, job, source), "source_id": f"{number}-{source}", "url": None}
