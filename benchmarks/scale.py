@@ -35,7 +35,7 @@ from pipeline.validate import validate
 POOL = 2000
 START = datetime(2025, 11, 27, tzinfo=UTC)
 YEAR_SECONDS = 365 * 86400
-QUERIES = ("chatbot", "chef de projet", "Dialogflow Rasa", "voicebot Lyon", "Genesys")
+QUERIES = ("chatbot", "chef de projet", "Dialogflow Rasa", "conversation designer", "Genesys")
 
 
 def pool() -> list[dict]:

@@ -1,20 +1,25 @@
-"""What every spider shares: reading loose JSON values, the search terms argument, and a base
-class that knows whether its source is opt-in, which credentials it needs, and how to stop
-cleanly (and say why) when a site blocks it or its layout changed.
+"""What every spider shares: reading loose JSON values and whole JSON answers, links and the
+words of HTML, the search terms argument, and a base class that knows whether its source is
+opt-in, which credentials it needs, and how to stop cleanly (and say why) when a site blocks it
+or its layout changed.
 
 Spiders import from here and from `pipeline.items` only.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import math
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from spiders.search_terms import search_terms
 
@@ -96,6 +101,71 @@ def labels(items: Any, key: str) -> list[str]:
     return found
 
 
+# ---------------------------------------------------------------- JSON answers
+
+
+class FeedError(ValueError):
+    """A body that cannot be read. `layout` when it is JSON that no longer holds what the spider
+    reads: the source changed and the spider stops; otherwise it is one bad answer, rejected, and
+    the crawl goes on."""
+
+    def __init__(self, message: str, layout: bool = False):
+        super().__init__(message)
+        self.layout = layout
+
+
+_JSON_NAMES = {list: "list", dict: "object"}
+
+
+def json_body(body: str) -> Any:
+    """The JSON value of a body; one that is no JSON at all (an error page, a cut-off answer)
+    raises FeedError."""
+    try:
+        return json.loads(body)
+    except ValueError as error:
+        raise FeedError(f"body is not valid JSON ({error})") from None
+
+
+def json_of_kind(data: Any, kind: type, noun: str, layout: bool = True) -> Any:
+    """`data` when it is a `kind` (dict or list), else FeedError "body is a JSON …, not <noun>"."""
+    if not isinstance(data, kind):
+        raise FeedError(f"body is a JSON {type(data).__name__}, not {noun}", layout)
+    return data
+
+
+def json_member(data: Mapping[str, Any], key: str, kind: type = list, where: str = "body") -> Any:
+    """`data[key]` when it is a `kind` (list or dict); without it the answer's layout changed."""
+    value = data.get(key)
+    if not isinstance(value, kind):
+        raise FeedError(f"{where} has no {key!r} {_JSON_NAMES[kind]}", True)
+    return value
+
+
+def json_payload(value: Any) -> str:
+    """A JSON value as a reject's payload."""
+    return json.dumps(value, ensure_ascii=False)[:PAYLOAD_CHARS]
+
+
+# ---------------------------------------------------------------- links and HTML text
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+def http_url(value: Any) -> str | None:
+    """A web address, or None (a number or a relative path is no link)."""
+    found = value.strip() if isinstance(value, str) else ""
+    parts = urlsplit(found)
+    return found if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def plain_text(fragment: Any) -> str | None:
+    """The words of an HTML fragment, for matching search terms (never stored)."""
+    if not isinstance(fragment, str):
+        return None
+    return _SPACES.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip() or None
+
+
 # ---------------------------------------------------------------- responses and failures
 
 
@@ -111,6 +181,12 @@ def failure_reason(failure: Any) -> str:
     if isinstance(response, Response):
         return f"HTTP {response.status}"
     return repr(failure.value)
+
+
+def not_sent(failure: Any) -> bool:
+    """Whether an errback's request was dropped on purpose rather than failed: robots.txt, or no
+    recording in a replay (which says so itself)."""
+    return bool(failure.check(IgnoreRequest) and not failure.check(HttpError))
 
 
 # ---------------------------------------------------------------- search terms
