@@ -124,6 +124,8 @@ def json_body(body: str) -> Any:
         return json.loads(body)
     except ValueError as error:
         raise FeedError(f"body is not valid JSON ({error})") from None
+    except RecursionError:  # "[[[[…" nested deeper than the parser goes
+        raise FeedError("body is JSON nested too deep to read") from None
 
 
 def json_of_kind(data: Any, kind: type, noun: str, layout: bool = True) -> Any:

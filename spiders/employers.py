@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from scrapy import Request
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from pipeline.items import reject
 from spiders.common import (
@@ -163,7 +164,8 @@ class EmployerSpider(SourceSpider):
         return self.by_slug[request.meta.get(EMPLOYER_META)]
 
     def stop_walled(self, response: Response, employer: Employer, what: str) -> None:
-        """Stop the source: a 403 is a wall in front of the whole site, not one missing page."""
+        """Stop the source (CloseSpider): a 403 is a wall in front of the whole site, not one
+        missing page."""
         self.stop(
             BLOCKED,
             f"{response.url} answered HTTP {response.status} for {employer.name}'s "
@@ -205,7 +207,7 @@ class EmployerFeedSpider(EmployerSpider):
     feed_hint: ClassVar[str] = ""
     accept: ClassVar[str] = "application/json"
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[Request]:
         for employer in self.employers_with(self.feed_key):
             yield self.first_request(employer)
 
@@ -272,7 +274,7 @@ class EmployerFeedSpider(EmployerSpider):
         yield from kept
         self.crawler.stats.inc_value(f"{self.name}/off_topic", off_topic)
 
-    def feed_failed(self, failure) -> None:
+    def feed_failed(self, failure: Failure) -> None:
         request = failure.request
         if not_sent(failure):
             self.logger.warning(
