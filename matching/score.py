@@ -149,7 +149,7 @@ def broader_hit(skill: str, found: dict[str, str]) -> str | None:
 def skills_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) -> Part:
     if not profile.skills:
         return Part("skills", UNKNOWN, 0, "no skills in your profile")
-    text = fold(" ".join(filter(None, (offer.get("title"), offer.get("description_text")))))
+    text = None  # the offer's words, folded: only for a skill the taxonomy does not know
     total = got = 0.0
     present, missing = [], []
     seen: set[str] = set()
@@ -164,6 +164,9 @@ def skills_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) 
             where = found.get(skill) or broader_hit(key, found)
             hit = SKILL_WHERE[where] if where else 0.0
         else:  # not in the taxonomy: a whole-word search for what the seeker wrote
+            if text is None:
+                words = (offer.get("title"), offer.get("description_text"))
+                text = fold(" ".join(filter(None, words)))
             hit = SKILL_WHERE["description"] if re.search(rf"\b{re.escape(key)}\b", text) else 0.0
         got += weight * hit
         (present if hit else missing).append((weight, name))

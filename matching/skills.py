@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import ahocorasick
@@ -200,9 +202,10 @@ def _taxonomy() -> _Taxonomy:
     return _load(tomllib.loads(_DATA.read_text(encoding="utf-8")))
 
 
-def taxonomy() -> dict[str, Skill]:
-    """Every canonical skill by id, in the data file's order."""
-    return dict(_taxonomy().skills)
+def taxonomy() -> Mapping[str, Skill]:
+    """Every canonical skill by id, in the data file's order (read-only: scoring asks for it
+    for every offer, so it is not copied)."""
+    return MappingProxyType(_taxonomy().skills)
 
 
 def resolve(name: str) -> str | None:
