@@ -237,6 +237,17 @@ class SourceSpider(scrapy.Spider):
     def replaying(self) -> bool:
         return bool(self.settings.get("BOTJOBS_REPLAY_DIR"))
 
+    def failed(self, failure: Any, what: str = "request", counter: str = "failed_requests") -> None:
+        """The errback of an ordinary request: one dropped on purpose (robots.txt, a replay
+        without recording) is not fetched, a warning; any other failure is an error, counted in
+        the stat `<slug>/<counter>`."""
+        url = failure.request.url
+        if not_sent(failure):
+            self.logger.warning("%s not fetched: %s", url, failure.getErrorMessage())
+            return
+        self.logger.error("%s: %s %s failed: %s", self.name, what, url, failure_reason(failure))
+        self.crawler.stats.inc_value(f"{self.name}/{counter}")
+
     def stop(self, status: str, message: str) -> None:
         """Stop this source now, leaving `status` and `message` in its crawl run; the other
         sources go on. Never retries in a loop: a blocked site is asked again next run."""

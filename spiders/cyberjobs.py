@@ -24,9 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from parsel import Selector
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from pipeline.items import raw_offer, reject
@@ -35,7 +33,6 @@ from spiders.common import (
     LAYOUT_CHANGED,
     PAYLOAD_CHARS,
     SourceSpider,
-    failure_reason,
     response_text,
 )
 from spiders.jobposting import jobposting_to_raw, jobpostings_in, jsonld_scripts
@@ -359,10 +356,4 @@ class CyberjobsSpider(SourceSpider):
         yield page.offer
 
     def on_error(self, failure: Failure) -> None:
-        request = failure.request
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt said no, or an offline replay has no recording (which it reports).
-            self.logger.warning("%s not fetched: %s", request.url, failure.getErrorMessage())
-            return
-        self.logger.error("cyberjobs: %s failed: %s", request.url, failure_reason(failure))
-        self.crawler.stats.inc_value("cyberjobs/failed_requests")
+        self.failed(failure)

@@ -34,7 +34,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from parsel import Selector
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
@@ -45,7 +44,7 @@ from spiders.common import (
     PAYLOAD_CHARS,
     SourceSpider,
     at,
-    failure_reason,
+    not_sent,
     number,
     response_text,
     text,
@@ -347,11 +346,6 @@ class IndeedSpider(SourceSpider):
             status = failure.value.response.status
             if status in BLOCK_STATUSES:
                 self._blocked(status, "", url)
-        elif failure.check(IgnoreRequest):
-            if "robots.txt" in failure.getErrorMessage():
-                self.stop(BLOCKED, ROBOTS_HELP.format(url=url))
-            # Dropped on purpose elsewhere (a replay without recording says so itself).
-            self.logger.warning("Indeed search not sent: %s", failure.getErrorMessage())
-            return
-        self.logger.error("Indeed search failed for %s: %s", url, failure_reason(failure))
-        self.crawler.stats.inc_value("indeed/failed_searches")
+        elif not_sent(failure) and "robots.txt" in failure.getErrorMessage():
+            self.stop(BLOCKED, ROBOTS_HELP.format(url=url))
+        self.failed(failure, "search", "failed_searches")

@@ -41,6 +41,7 @@ from spiders.common import (
     PAYLOAD_CHARS,
     SourceSpider,
     failure_reason,
+    not_sent,
     response_text,
     text,
 )
@@ -321,13 +322,9 @@ class LinkedInSpider(SourceSpider):
             status = failure.value.response.status
             if status in BLOCK_STATUSES:
                 self._blocked(status, "", url)
-        elif failure.check(IgnoreRequest):
-            if "robots.txt" in failure.getErrorMessage():
-                self.stop(BLOCKED, ROBOTS_HELP.format(url=url))
-            self.logger.warning("LinkedIn search not sent: %s", failure.getErrorMessage())
-            return
-        self.logger.error("LinkedIn search failed for %s: %s", url, failure_reason(failure))
-        self.crawler.stats.inc_value("linkedin/failed_searches")
+        elif not_sent(failure) and "robots.txt" in failure.getErrorMessage():
+            self.stop(BLOCKED, ROBOTS_HELP.format(url=url))
+        self.failed(failure, "search", "failed_searches")
 
     # -- detail
 

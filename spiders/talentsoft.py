@@ -26,13 +26,11 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from parsel import Selector
 from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from pipeline.items import raw_offer, reject
-from spiders.common import BLOCKED, LAYOUT_CHANGED, PAYLOAD_CHARS, failure_reason, response_text
+from spiders.common import BLOCKED, LAYOUT_CHANGED, PAYLOAD_CHARS, response_text
 from spiders.employers import Employer, EmployerSpider, mentions_any
 
 SOURCE = "talentsoft"
@@ -411,10 +409,4 @@ class TalentsoftSpider(EmployerSpider):
         yield page.offer
 
     def on_error(self, failure: Failure) -> None:
-        request = failure.request
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt said no, or an offline replay has no recording (which it reports).
-            self.logger.warning("%s not fetched: %s", request.url, failure.getErrorMessage())
-            return
-        self.logger.error("talentsoft: %s failed: %s", request.url, failure_reason(failure))
-        self.crawler.stats.inc_value("talentsoft/failed_requests")
+        self.failed(failure)
