@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
-from collections import deque
-from pathlib import Path
 
 import pytest
 from scrapy import Request
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.apec import (
     BLOCK_MARKERS,
     CONTRACT_LABELS,
@@ -42,11 +33,25 @@ from spiders.apec import (
     search_body,
 )
 from spiders.search_terms import search_terms
-from tests.helpers import FIXTURES, fixture_response, manifest_entries, replay_response
+from tests.helpers import (
+    FIXTURES,
+    REPLAY_SETTINGS,
+    crawl_offline,
+    crawl_run,
+    drain,
+    failure_for,
+    fixture_response,
+    make_spider,
+    manifest_entries,
+    replay_response,
+    split,
+    start,
+    stat,
+    walk_crawl,
+)
 
 SLUG = "apec"
 ENTRIES = manifest_entries(SLUG)
-ROOT = Path(__file__).resolve().parents[2]
 PAGE_URL = "https://www.apec.fr/candidat/recherche-emploi.html/emploi/detail-offre/"
 JSON_HEADERS = {"Content-Type": "application/json;charset=UTF-8"}
 HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
@@ -71,18 +76,6 @@ CHARGE_REUNION = "176332801W"
 # ---------------------------------------------------------------- helpers
 
 
-def make_spider(settings: dict | None = None, **kwargs) -> ApecSpider:
-    crawler = get_crawler(ApecSpider, settings or {})
-    return ApecSpider.from_crawler(crawler, **kwargs)
-
-
-def start(spider: ApecSpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
-
-
 def search_entry(term: str, start: int = 0) -> dict:
     found = [
         e
@@ -101,10 +94,7 @@ def detail_entry(numero: str) -> dict:
 
 def search_page(spider: ApecSpider, term: str, start: int = 0) -> tuple[list, list[Request]]:
     response = replay_response(SLUG, search_entry(term, start))
-    out = list(spider.parse_search(response, term=term, start=start))
-    return [o for o in out if not isinstance(o, Request)], [
-        o for o in out if isinstance(o, Request)
-    ]
+    return split(spider.parse_search(response, term=term, start=start))
 
 
 def search_response(body: bytes, status: int = 200, headers: dict | None = None):
@@ -129,63 +119,7 @@ def first_result(numero: str) -> dict:
     raise AssertionError(f"{numero} is in no search page")
 
 
-def stat(spider: ApecSpider, key: str):
-    return spider.crawler.stats.get_value(key)
-
-
-def drain(generator) -> tuple[list, BaseException | None]:
-    """What a callback yielded before it raised, and what it raised."""
-    out: list = []
-    try:
-        for item in generator:
-            out.append(item)
-    except CloseSpider as error:
-        return out, error
-    return out, None
-
-
-class Walk:
-    """The default crawl played by hand on the manifest: what was sent, answered and yielded."""
-
-    def __init__(self) -> None:
-        self.fixtures = FixtureSet(FIXTURES / SLUG)
-        self.spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-        self.sent: list[tuple[str, str, int, dict | None]] = []
-        self.items: list[dict] = []
-        self.used: set[int] = set()
-        queue = deque(start(self.spider))
-        while queue:
-            request = queue.popleft()
-            found = self.fixtures.find(request)
-            assert found is not None, f"no fixture for {request.method} {request.url}"
-            self.used.add(id(found))
-            response = self.fixtures.response(found, request)
-            body = json.loads(request.body) if request.method == "POST" else None
-            self.sent.append((request.method, request.url, response.status, body))
-            allowed = request.meta.get("handle_httpstatus_list", [])
-            if 200 <= response.status < 300 or response.status in allowed:
-                out = request.callback(response, **request.cb_kwargs)
-            else:
-                if response.status in (500, 502, 503, 504, 429, 408, 522, 524):
-                    # Scrapy's retries: the manifest repeats the last entry for them.
-                    for _ in range(2):
-                        self.fixtures.find(request)
-                failure = Failure(HttpError(response, "Ignoring non-200 response"))
-                failure.request = request
-                out = request.errback(failure) or []
-            for item in out:
-                (queue.append if isinstance(item, Request) else self.items.append)(item)
-
-    @property
-    def offers(self) -> list[dict]:
-        return [item for item in self.items if not is_reject(item)]
-
-    @property
-    def rejects(self) -> list[dict]:
-        return [item for item in self.items if is_reject(item)]
-
-
-WALK = Walk()
+WALK = walk_crawl(make_spider(ApecSpider, REPLAY_SETTINGS))
 ALL_OFFERS = WALK.offers
 
 
@@ -212,7 +146,7 @@ def test_search_body_holds_only_the_documented_keys():
 
 
 def test_start_posts_one_search_per_term():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     requests = start(spider)
     assert [json.loads(r.body)["motsCles"] for r in requests] == search_terms()
     for request in requests:
@@ -225,7 +159,7 @@ def test_start_posts_one_search_per_term():
 
 
 def test_terms_argument_overrides_the_list():
-    requests = start(make_spider(terms="rasa, botpress\nvoicebot"))
+    requests = start(make_spider(ApecSpider, terms="rasa, botpress\nvoicebot"))
     assert [json.loads(r.body)["motsCles"] for r in requests] == ["rasa", "botpress", "voicebot"]
 
 
@@ -238,7 +172,7 @@ def test_manifest_bodies_are_what_the_spider_sends():
 
 
 def test_detail_request():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     _, requests = search_page(spider, "chef de projet chatbot")
     assert [r.url for r in requests] == [
         f"{DETAIL_URL}?numeroOffre={CHEF_LYON}",
@@ -252,7 +186,7 @@ def test_detail_request():
 
 
 def test_an_offer_found_twice_is_asked_once():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     search_page(spider, "chatbot")
     _, requests = search_page(spider, "chef de projet chatbot")
     assert [r.url for r in requests] == [detail_url(CHEF_AJACCIO)]
@@ -262,7 +196,7 @@ def test_an_offer_found_twice_is_asked_once():
 
 
 def test_chatbot_pages_are_followed_until_the_total():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     items, requests = search_page(spider, "chatbot", 0)
     following = [r for r in requests if r.method == "POST"]
     assert len(following) == 1
@@ -306,19 +240,21 @@ def test_a_full_page_that_reaches_the_total_is_the_last():
     data = json.loads((FIXTURES / SLUG / "search_chatbot_100.json").read_text("utf-8"))
     data["totalCount"] = 200
     body = json.dumps(data).encode()
-    out = list(make_spider().parse_search(search_response(body), term="chatbot", start=100))
+    out = list(
+        make_spider(ApecSpider).parse_search(search_response(body), term="chatbot", start=100)
+    )
     assert not [o for o in out if isinstance(o, Request) and o.method == "POST"]
 
 
 def test_empty_search():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     items, requests = search_page(spider, "voicebot")
     assert (items, requests) == ([], [])
     assert search_entry("voicebot")["file"] == "search_empty.json"
 
 
 def test_empty_search_without_a_results_list_is_no_layout_change():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     out = list(spider.parse_search(search_response(b'{"totalCount": 0}'), term="x", start=0))
     assert out == []
     assert stat(spider, "botjobs/status") is None
@@ -541,7 +477,7 @@ def test_fixtures_hold_what_the_readme_says():
 def test_withdrawn_detail_yields_nothing(caplog):
     for numero, status in ((WITHDRAWN_404, 404), (WITHDRAWN_204, 204)):
         assert detail_entry(numero)["status"] == status
-        spider = make_spider()
+        spider = make_spider(ApecSpider)
         response = replay_response(SLUG, detail_entry(numero))
         with caplog.at_level(logging.INFO, logger="apec"):
             out = list(spider.parse_detail(response, result=first_result(numero)))
@@ -554,7 +490,7 @@ def test_withdrawn_detail_yields_nothing(caplog):
 
 
 def test_every_detail_withdrawn_means_the_endpoint_moved():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     for n in range(WITHDRAWN_BEFORE_ANY_READ - 1):
         list(spider.parse_detail(detail_response(f"1{n}W", b"", 404), result={}))
     with pytest.raises(CloseSpider):
@@ -564,7 +500,7 @@ def test_every_detail_withdrawn_means_the_endpoint_moved():
 
 
 def test_withdrawn_offers_after_a_read_detail_are_just_withdrawn():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     read = replay_response(SLUG, detail_entry(CHEF_LYON))
     assert len(list(spider.parse_detail(read, result=first_result(CHEF_LYON)))) == 1
     for n in range(WITHDRAWN_BEFORE_ANY_READ + 2):
@@ -575,11 +511,10 @@ def test_withdrawn_offers_after_a_read_detail_are_just_withdrawn():
 def test_detail_500_falls_back_to_the_teaser(caplog):
     entry = detail_entry(DETAIL_500)
     assert entry["status"] == 500
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     response = replay_response(SLUG, entry)
     request = Request(entry["url"], cb_kwargs={"result": first_result(DETAIL_500)})
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = request
+    failure = failure_for(request, HttpError(response, "Ignoring non-200 response"))
     with caplog.at_level(logging.WARNING, logger="apec"):
         out = list(spider.detail_failed(failure))
     assert len(out) == 1
@@ -590,10 +525,9 @@ def test_detail_500_falls_back_to_the_teaser(caplog):
 
 
 def test_detail_not_sent_still_keeps_the_teaser():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     request = Request(detail_url(CHEF_LYON), cb_kwargs={"result": first_result(CHEF_LYON)})
-    failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
-    failure.request = request
+    failure = failure_for(request, IgnoreRequest("Forbidden by robots.txt"))
     out = list(spider.detail_failed(failure))
     assert [o["source_id"] for o in out] == [CHEF_LYON]
 
@@ -610,7 +544,7 @@ def test_detail_not_sent_still_keeps_the_teaser():
     ],
 )
 def test_unreadable_detail_falls_back_to_the_teaser(body):
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     result = first_result(CHEF_LYON)
     out = list(spider.parse_detail(detail_response(CHEF_LYON, body), result=result))
     assert len(out) == 1
@@ -621,7 +555,7 @@ def test_unreadable_detail_falls_back_to_the_teaser(body):
 
 
 def test_a_detail_of_another_offer_is_not_merged():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     body = (FIXTURES / SLUG / "details" / f"{PO_PARIS}.json").read_bytes()
     result = first_result(CHEF_LYON)
     out = list(spider.parse_detail(detail_response(CHEF_LYON, body), result=result))
@@ -676,7 +610,7 @@ def test_confidential_flag_in_the_detail_alone_hides_the_employer():
 
 
 def test_layout_change_is_a_reject_then_a_stop():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     body = (FIXTURES / SLUG / "search_layout_changed.json").read_bytes()
     out, stopped = drain(
         spider.parse_search(search_response(body, headers=JSON_HEADERS), term="chatbot", start=0)
@@ -695,7 +629,7 @@ def test_layout_change_is_a_reject_then_a_stop():
     [b"[]", b'{"resultats": null, "totalCount": 3}', b'{"resultats": {"a": 1}}', b'"ok"'],
 )
 def test_json_without_results_is_a_layout_change(body):
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     out, stopped = drain(spider.parse_search(search_response(body), term="chatbot", start=0))
     assert isinstance(stopped, CloseSpider)
     assert [is_reject(o) for o in out] == [True]
@@ -705,7 +639,7 @@ def test_json_without_results_is_a_layout_change(body):
 @pytest.mark.parametrize("name", ["maintenance.html", None])
 def test_a_body_that_is_not_json_is_one_reject(name, caplog):
     body = (FIXTURES / SLUG / name).read_bytes() if name else b'{"totalCount": 3, "resultats": ['
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     with caplog.at_level(logging.ERROR):
         out, stopped = drain(spider.parse_search(search_response(body), term="callbot", start=0))
     assert stopped is None
@@ -727,11 +661,10 @@ def test_read_search_errors():
 def test_search_500_is_an_error(caplog):
     entry = search_entry("assistant virtuel")
     assert entry["status"] == 500 and "file" not in entry
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     response = replay_response(SLUG, entry)
     request = Request(SEARCH_URL, method="POST", cb_kwargs={"term": "assistant virtuel"})
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = request
+    failure = failure_for(request, HttpError(response, "Ignoring non-200 response"))
     with caplog.at_level(logging.ERROR):
         assert spider.search_failed(failure) is None
     assert stat(spider, "apec/failed_searches") == 1
@@ -740,10 +673,9 @@ def test_search_500_is_an_error(caplog):
 
 
 def test_search_not_sent_is_a_warning(caplog):
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     request = Request(SEARCH_URL, method="POST", cb_kwargs={"term": "chatbot"})
-    failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
-    failure.request = request
+    failure = failure_for(request, IgnoreRequest("Forbidden by robots.txt"))
     with caplog.at_level(logging.WARNING):
         spider.search_failed(failure)
     assert stat(spider, "apec/failed_searches") is None
@@ -762,7 +694,7 @@ def assert_blocked(spider: ApecSpider, seen: str) -> None:
 
 
 def test_captcha_page_instead_of_search_results_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     body = (FIXTURES / SLUG / "blocked_captcha.html").read_bytes()
     with pytest.raises(CloseSpider):
         list(
@@ -774,7 +706,7 @@ def test_captcha_page_instead_of_search_results_stops_the_source():
 
 
 def test_403_on_search_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     body = (FIXTURES / SLUG / "blocked_403.html").read_bytes()
     with pytest.raises(CloseSpider):
         list(spider.parse_search(search_response(body, 403, HTML_HEADERS), term="x", start=100))
@@ -783,7 +715,7 @@ def test_403_on_search_stops_the_source():
 
 @pytest.mark.parametrize("status, name", [(200, "blocked_captcha.html"), (403, "blocked_403.html")])
 def test_anti_bot_page_instead_of_a_detail_stops_the_source(status, name):
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     body = (FIXTURES / SLUG / name).read_bytes()
     response = detail_response(CHEF_LYON, body, status, HTML_HEADERS)
     out, stopped = drain(spider.parse_detail(response, result=first_result(CHEF_LYON)))
@@ -794,7 +726,7 @@ def test_anti_bot_page_instead_of_a_detail_stops_the_source(status, name):
 
 
 def test_403_with_an_empty_body_is_a_block():
-    spider = make_spider()
+    spider = make_spider(ApecSpider)
     with pytest.raises(CloseSpider):
         list(spider.parse_search(search_response(b"", 403), term="x", start=0))
     assert_blocked(spider, "HTTP 403")
@@ -837,11 +769,9 @@ def test_anti_bot_fixtures_stay_out_of_the_default_path():
 
 
 def test_manifest_covers_every_request_of_a_default_replay():
-    for group in WALK.fixtures.entries.values():
-        for entry in group:
-            assert id(entry) in WALK.used, f"fixture never used: {entry}"
+    assert WALK.unused() == [], "fixtures never used"
     searches = [(body["motsCles"], body["pagination"]["startIndex"], status)
-                for method, _, status, body in WALK.sent if method == "POST"]  # fmt: skip
+                for method, _, body, status in WALK.sent if method == "POST"]  # fmt: skip
     assert [s for s in searches if s[0] == "chatbot"] == [
         ("chatbot", 0, 200),
         ("chatbot", 100, 200),
@@ -851,7 +781,7 @@ def test_manifest_covers_every_request_of_a_default_replay():
     assert len(searches) == len(search_terms()) + 2
     details = [url for method, url, _, _ in WALK.sent if method == "GET"]
     assert len(details) == len(set(details)) == 239
-    statuses = {url: status for method, url, status, _ in WALK.sent if method == "GET"}
+    statuses = {url: status for method, url, _, status in WALK.sent if method == "GET"}
     assert statuses[detail_url(WITHDRAWN_404)] == 404
     assert statuses[detail_url(WITHDRAWN_204)] == 204
     assert statuses[detail_url(DETAIL_500)] == 500
@@ -864,32 +794,21 @@ def test_manifest_covers_every_request_of_a_default_replay():
 def test_offline_crawl_end_to_end(tmp_path):
     """`botjobs crawl --offline --source apec` in a child process (a reactor per run)."""
     db_path = tmp_path / "x.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "--db", str(db_path)]
-        + ["crawl", "--offline", "--source", SLUG, "-q"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = crawl_offline(db_path, SLUG, "-q")
     assert done.returncode == 0, done.stderr
+    run = crawl_run(db_path, SLUG)
+    # 238 offers, one without numeroOffre rejected by the pipeline, one null result rejected
+    # by the spider; the error is the search answering 500 after its retries.
+    assert (run["items"], run["new"], run["rejects"], run["errors"], run["status"]) == (
+        238,
+        237,
+        2,
+        1,
+        "partial",
+    )
+    assert run["mode"] == "offline"
     db = open_db(str(db_path))
     try:
-        runs = list(db["crawl_runs"].rows_where("source = ?", [SLUG]))
-        assert len(runs) == 1
-        run = runs[0]
-        # 238 offers, one without numeroOffre rejected by the pipeline, one null result rejected
-        # by the spider; the error is the search answering 500 after its retries.
-        assert (run["items"], run["new"], run["rejects"], run["errors"], run["status"]) == (
-            238,
-            237,
-            2,
-            1,
-            "partial",
-        )
-        assert run["mode"] == "offline"
         listings = list(db["listings"].rows_where("source = ?", [SLUG]))
         assert len(listings) == 237
         # The generated offers are distinct jobs: none is merged into another as a duplicate.

@@ -8,27 +8,16 @@ they would stop the source before the good pages are read.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
-from collections import deque
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from scrapy import Request
 from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.common import BLOCKED, LAYOUT_CHANGED
 from spiders.cyberjobs import (
     MAX_PAGES,
@@ -45,10 +34,24 @@ from spiders.cyberjobs import (
     search_url,
 )
 from spiders.search_terms import search_terms
-from tests.helpers import FIXTURES, fixture_path, fixture_response, manifest_entries
+from tests.helpers import (
+    REPLAY_SETTINGS,
+    Walk,
+    crawl_offline,
+    crawl_run,
+    drain,
+    failure_for,
+    fixture_path,
+    fixture_response,
+    make_spider,
+    manifest_entries,
+    response_failure,
+    start,
+    stat,
+    walk_crawl,
+)
 
 SLUG = "cyberjobs"
-ROOT = Path(__file__).resolve().parents[2]
 SITE = "https://www.cyberjobs.fr"
 ENTRIES = manifest_entries(SLUG)
 
@@ -70,22 +73,6 @@ O_HEX = offer_url("6571c0ffee0a1b2c3d4e5f60", "responsable-agent-conversationnel
 # ---------------------------------------------------------------- helpers
 
 
-def make_spider(settings: dict | None = None, **kwargs) -> CyberjobsSpider:
-    crawler = get_crawler(CyberjobsSpider, settings or {})
-    return CyberjobsSpider.from_crawler(crawler, **kwargs)
-
-
-def start(spider: CyberjobsSpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
-
-
-def stat(spider: CyberjobsSpider, key: str):
-    return spider.crawler.stats.get_value(key)
-
-
 def search_response(file: str, url: str, status: int = 200, page: int = 1, term: str = "chatbot"):
     return fixture_response(
         f"{SLUG}/{file}", url=url, status=status, meta={TERM_META: term, PAGE_META: page}
@@ -96,59 +83,7 @@ def offer_response(file: str, url: str, status: int = 200, meta: dict | None = N
     return fixture_response(f"{SLUG}/{file}", url=url, status=status, meta=meta)
 
 
-def drain(iterator) -> tuple[list, BaseException | None]:
-    """What a callback yielded before it raised (CloseSpider), and what it raised."""
-    out = []
-    try:
-        for value in iterator:
-            out.append(value)
-    except CloseSpider as error:
-        return out, error
-    return out, None
-
-
-@dataclass
-class Walk:
-    sent: list[tuple[str, int]] = field(default_factory=list)
-    items: list[dict] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    fixtures: FixtureSet | None = None
-
-    @property
-    def offers(self) -> list[dict]:
-        return [i for i in self.items if not is_reject(i)]
-
-    @property
-    def rejects(self) -> list[dict]:
-        return [i for i in self.items if is_reject(i)]
-
-
-def walk_crawl() -> Walk:
-    fixtures = FixtureSet(FIXTURES / SLUG)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-    result = Walk(fixtures=fixtures)
-    queue = deque(start(spider))
-    seen: set[str] = set()
-    while queue:
-        request = queue.popleft()
-        key = canonicalize_url(request.url)
-        if key in seen and not request.dont_filter:
-            continue  # Scrapy's dupefilter
-        seen.add(key)
-        entry = fixtures.find(request)
-        assert entry is not None, f"no fixture for {request.url}"
-        response = fixtures.response(entry, request)
-        result.sent.append((request.url, response.status))
-        allowed = request.meta.get("handle_httpstatus_list", [])
-        if not 200 <= response.status < 300 and response.status not in allowed:
-            result.failed.append(request.url)  # retried, then reported through the errback
-            continue
-        for out in request.callback(response):
-            (queue.append if isinstance(out, Request) else result.items.append)(out)
-    return result
-
-
-WALK = walk_crawl()
+WALK = walk_crawl(make_spider(CyberjobsSpider, REPLAY_SETTINGS))
 OFFERS = {o["source_id"]: o for o in WALK.offers}
 
 
@@ -166,14 +101,14 @@ def offer(number: str) -> dict:
 
 
 def test_one_first_page_per_default_term():
-    requests = start(make_spider())
+    requests = start(make_spider(CyberjobsSpider))
     assert [r.url for r in requests] == [search_url(t, 1) for t in search_terms()]
     assert len(requests) == 12
     assert all(r.callback.__name__ == "parse_search" for r in requests)
 
 
 def test_terms_argument_overrides_the_list():
-    spider = make_spider(terms="rasa, botpress")
+    spider = make_spider(CyberjobsSpider, terms="rasa, botpress")
     assert [r.url for r in start(spider)] == [
         f"{SITE}/Jobs?keywords=rasa&page=1",
         f"{SITE}/Jobs?keywords=botpress&page=1",
@@ -193,7 +128,7 @@ def test_every_default_term_has_a_recorded_first_page():
 
 
 def test_chatbot_is_read_over_three_pages(walk):
-    chatbot = [(u, s) for u, s in walk.sent if "keywords=chatbot&" in u]
+    chatbot = [(u, s) for u, s in walk.answers if "keywords=chatbot&" in u]
     assert chatbot == [(search_url("chatbot", n), 200) for n in (1, 2, 3)]
 
 
@@ -217,7 +152,7 @@ def test_last_page_has_no_next():
 
 
 def test_next_page_request_carries_term_and_page():
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     out = list(
         spider.parse_search(
             search_response("recherche_chatbot_p2.html", search_url("chatbot", 2), page=2)
@@ -239,7 +174,7 @@ def test_a_next_link_backwards_is_not_followed():
 
 
 def test_paging_stops_at_the_cap():
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     body = (
         '<ul class="job-list"><li class="job-card"><a href="/Jobs/1/a">A</a></li></ul>'
         f'<a rel="next" href="/Jobs?keywords=chatbot&amp;page={MAX_PAGES + 1}">Suivant</a>'
@@ -256,7 +191,7 @@ def test_paging_stops_at_the_cap():
 
 
 def test_an_offer_listed_twice_is_fetched_once(walk):
-    urls = [u for u, _ in walk.sent]
+    urls = [u for u, _ in walk.answers]
     assert urls.count(O_FULL) == 1
     assert len(urls) == len(set(urls))
 
@@ -278,8 +213,7 @@ def test_page_number(url, expected):
 
 
 def test_walk_answers_every_manifest_entry(walk):
-    for key, group in walk.fixtures.entries.items():
-        assert walk.fixtures.served[id(group[0])] >= len(group), f"fixture never used: {key}"
+    assert walk.unused() == [], "fixtures never used"
 
 
 def test_walk_counts(walk):
@@ -294,7 +228,7 @@ def test_the_500_is_the_only_failure(walk):
 
 
 def test_empty_result_yields_nothing_and_does_not_stop(caplog):
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     url = search_url("bot designer", 1)
     with caplog.at_level(logging.INFO):
         response = search_response("recherche_vide.html", url, term="bot designer")
@@ -317,11 +251,10 @@ def test_empty_result_page_keeps_the_structure():
 
 
 def test_error_after_retries_is_logged_and_counted(caplog):
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     url = search_url("assistant virtuel", 1)
     response = search_response("erreur_500.html", url, status=500)
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = response.request
+    failure = response_failure(response)
     with caplog.at_level(logging.ERROR):
         spider.on_error(failure)
     assert stat(spider, "cyberjobs/failed_requests") == 1
@@ -329,9 +262,8 @@ def test_error_after_retries_is_logged_and_counted(caplog):
 
 
 def test_a_request_the_replay_does_not_know_is_a_warning_not_an_error(caplog):
-    spider = make_spider()
-    failure = Failure(IgnoreRequest("no recorded response"))
-    failure.request = Request(search_url("rasa", 1))
+    spider = make_spider(CyberjobsSpider)
+    failure = failure_for(Request(search_url("rasa", 1)), IgnoreRequest("no recorded response"))
     with caplog.at_level(logging.WARNING):
         spider.on_error(failure)
     assert stat(spider, "cyberjobs/failed_requests") is None
@@ -339,7 +271,7 @@ def test_a_request_the_replay_does_not_know_is_a_warning_not_an_error(caplog):
 
 
 def test_challenge_page_stops_the_source_as_blocked():
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     response = search_response("challenge_anti_bot.html", search_url("chatbot", 1))
     out, stopped = drain(spider.parse_search(response))
     assert isinstance(stopped, CloseSpider) and stopped.reason == BLOCKED
@@ -349,7 +281,7 @@ def test_challenge_page_stops_the_source_as_blocked():
 
 
 def test_403_stops_the_source_as_blocked():
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     response = search_response("challenge_anti_bot.html", search_url("chatbot", 1), status=403)
     _, stopped = drain(spider.parse_search(response))
     assert isinstance(stopped, CloseSpider)
@@ -358,14 +290,14 @@ def test_403_stops_the_source_as_blocked():
 
 
 def test_403_on_an_offer_page_stops_the_source_as_blocked():
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     _, stopped = drain(spider.parse_offer(offer_response("challenge_anti_bot.html", O_FULL, 403)))
     assert isinstance(stopped, CloseSpider)
     assert stat(spider, "botjobs/status") == BLOCKED
 
 
 def test_layout_change_rejects_and_stops():
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     url = search_url("chatbot", 1)
     out, stopped = drain(
         spider.parse_search(search_response("recherche_mise_en_page_changee.html", url))
@@ -387,7 +319,7 @@ def test_layout_change_is_raised_by_the_pure_reader():
 def test_captcha_words_in_a_readable_page_do_not_block():
     page = fixture_path(f"{SLUG}/recherche_chatbot_p1.html").read_text("utf-8")
     page = page.replace("</main>", "<p>Mission : intégrer hCaptcha au chatbot.</p></main>")
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     out, stopped = drain(
         spider.parse_search(fixture_response("", search_url("chatbot", 1), body=page.encode()))
     )
@@ -404,7 +336,7 @@ def test_card_without_offer_link_is_rejected():
         '<ul class="job-list"><li class="job-card"><a href="/Jobs/48213/a">A</a></li>'
         '<li class="job-card"><a href="/Company/acme">Publiez vos offres</a></li></ul>'
     )
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     out = list(
         spider.parse_search(fixture_response("", search_url("chatbot", 1), body=body.encode()))
     )
@@ -418,7 +350,7 @@ def test_card_without_offer_link_is_rejected():
 
 @pytest.mark.parametrize("status", [404, 410])
 def test_withdrawn_offer_yields_nothing(status, caplog):
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     with caplog.at_level(logging.INFO):
         out = list(spider.parse_offer(offer_response("offre_48420.html", O_GONE, status)))
     assert out == []
@@ -428,12 +360,12 @@ def test_withdrawn_offer_yields_nothing(status, caplog):
 
 
 def test_withdrawn_offer_in_the_walk(walk):
-    assert (O_GONE, 404) in walk.sent
+    assert (O_GONE, 404) in walk.answers
     assert "48420" not in OFFERS
 
 
 def test_offer_redirected_to_the_list_is_withdrawn():
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     response = fixture_response(
         f"{SLUG}/recherche_vide.html", url=f"{SITE}/Jobs", meta={"redirect_urls": [O_FULL]}
     )
@@ -451,7 +383,7 @@ def test_page_with_neither_jsonld_nor_layout_is_rejected(walk):
 
 
 def test_malformed_jsonld_falls_back_to_html(caplog):
-    spider = make_spider()
+    spider = make_spider(CyberjobsSpider)
     with caplog.at_level(logging.WARNING):
         (item,) = list(spider.parse_offer(offer_response("offre_48468.html", O_MALFORMED)))
     assert item["title"] == "Lead développeur voicebot (H/F)"
@@ -633,24 +565,16 @@ def test_offer_id(url, expected):
 
 def test_offline_crawl_end_to_end(tmp_path):
     db_path = tmp_path / "x.db"
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "--db", str(db_path), "crawl", "--offline",
-         "--source", SLUG, "-q"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
+    done = crawl_offline(db_path, SLUG, "-q")
     assert done.returncode == 0, done.stderr[-3000:]
+    run = crawl_run(db_path, SLUG)
+    assert run["mode"] == "offline"
+    assert (run["items"], run["new"], run["rejects"]) == (14, 14, 1)
+    # The 500 on "assistant virtuel": retried, then reported.
+    assert run["errors"] >= 1
+    assert run["status"] == "partial"
     db = open_db(str(db_path))
     try:
-        (run,) = list(db["crawl_runs"].rows_where("source = ?", [SLUG]))
-        assert run["mode"] == "offline"
-        assert (run["items"], run["new"], run["rejects"]) == (14, 14, 1)
-        # The 500 on "assistant virtuel": retried, then reported.
-        assert run["errors"] >= 1
-        assert run["status"] == "partial"
         titles = dict(db.execute("select listings.source_id, title from listings join offers "
                                  "on offers.id = listings.offer_id where listings.source = ?", [SLUG]))  # fmt: skip
         assert len(titles) == 14

@@ -10,7 +10,6 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
 from pipeline.items import is_reject
@@ -40,7 +39,7 @@ from spiders.lever import LeverSpider
 from spiders.smartrecruiters import SmartRecruitersSpider
 from spiders.teamtailor import TeamtailorSpider
 from spiders.workday import WorkdaySpider
-from tests.helpers import fixture_response
+from tests.helpers import fixture_response, make_spider, stat, until_stop
 
 ATS_SPIDERS = [
     GreenhouseSpider,
@@ -219,8 +218,7 @@ def test_feed_spiders_read_403_and_404_themselves(spider):
 def lever_spider(tmp_path, employers: str) -> LeverSpider:
     path = tmp_path / "employers.toml"
     path.write_text("[employers]\n" + employers, "utf-8")
-    crawler = get_crawler(LeverSpider, {})
-    return LeverSpider.from_crawler(crawler, employers_file=str(path))
+    return make_spider(LeverSpider, employers_file=str(path))
 
 
 TWO_EMPLOYERS = (
@@ -261,7 +259,7 @@ def test_stop_walled(tmp_path):
     with pytest.raises(CloseSpider) as stopped:
         spider.stop_walled(response, spider.by_slug["a"], "feed")
     assert stopped.value.reason == BLOCKED
-    message = spider.crawler.stats.get_value("botjobs/message")
+    message = stat(spider, "botjobs/message")
     assert "HTTP 403" in message and "A's Lever feed" in message and "later" in message
 
 
@@ -272,12 +270,11 @@ def test_unreadable_is_a_reject_then_a_stop_only_when_the_layout_changed(tmp_pat
     out = list(spider.unreadable(response, "<html>", FeedError("bad"), employer, "feed"))
     assert len(out) == 1 and is_reject(out[0])
     assert (out[0]["source"], out[0]["reason"], out[0]["payload"]) == ("lever", "bad", "<html>")
-    assert spider.crawler.stats.get_value("botjobs/status") is None
+    assert stat(spider, "botjobs/status") is None
 
-    out = []
-    with pytest.raises(CloseSpider) as stopped:
-        for item in spider.unreadable(response, "{}", FeedError("gone", True), employer, "feed"):
-            out.append(item)
+    out, stopped = until_stop(
+        spider.unreadable(response, "{}", FeedError("gone", True), employer, "feed")
+    )
     assert len(out) == 1 and out[0]["reason"] == "gone"
-    assert stopped.value.reason == LAYOUT_CHANGED
-    assert "gone" in spider.crawler.stats.get_value("botjobs/message")
+    assert stopped.reason == LAYOUT_CHANGED
+    assert "gone" in stat(spider, "botjobs/message")

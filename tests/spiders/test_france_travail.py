@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
 import re
-import subprocess
-import sys
-from collections import deque
-from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 from scrapy import Request
-from scrapy.utils.test import get_crawler
 
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.france_travail import (
     ENV_CLIENT_ID,
     ENV_CLIENT_SECRET,
@@ -39,11 +31,22 @@ from spiders.france_travail import (
     unreachable,
 )
 from spiders.search_terms import search_terms
-from tests.helpers import FIXTURES, fixture_response, manifest_entries, replay_response
+from tests.helpers import (
+    FIXTURES,
+    REPLAY_SETTINGS,
+    fixture_response,
+    make_spider,
+    manifest_entries,
+    python_child,
+    replay_response,
+    split,
+    start,
+    stat,
+    walk_crawl,
+)
 
 SLUG = "france_travail"
 ENTRIES = manifest_entries(SLUG)
-ROOT = Path(__file__).resolve().parents[2]
 
 
 # ---------------------------------------------------------------- helpers
@@ -66,36 +69,15 @@ def entry(status: int | None = None, **params: str) -> dict:
 TOKEN_ENTRY = next(e for e in ENTRIES if e["method"] == "POST")
 
 
-def make_spider(settings: dict | None = None, **kwargs) -> FranceTravailSpider:
-    crawler = get_crawler(FranceTravailSpider, settings or {})
-    return FranceTravailSpider.from_crawler(crawler, **kwargs)
-
-
-def start(spider: FranceTravailSpider) -> list:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
-
-
 def with_token(spider: FranceTravailSpider) -> list:
     """Feed the spider the recorded token response; returns what it released."""
     return list(spider.got_token(replay_response(SLUG, TOKEN_ENTRY)))
 
 
 def primed_spider(**kwargs) -> FranceTravailSpider:
-    spider = make_spider(**kwargs)
+    spider = make_spider(FranceTravailSpider, **kwargs)
     with_token(spider)
     return spider
-
-
-def parse(spider: FranceTravailSpider, response) -> tuple[list[dict], list[Request]]:
-    out = list(spider.parse_search(response))
-    return [o for o in out if isinstance(o, dict)], [o for o in out if isinstance(o, Request)]
-
-
-def stat(spider: FranceTravailSpider, key: str):
-    return spider.crawler.stats.get_value(key)
 
 
 def good_pages() -> list[dict]:
@@ -111,7 +93,7 @@ def parse_all_pages() -> list[dict]:
     spider = primed_spider()
     items: list[dict] = []
     for page in good_pages():
-        items += parse(spider, replay_response(SLUG, page))[0]
+        items += split(spider.parse_search(replay_response(SLUG, page)))[0]
     return items
 
 
@@ -127,7 +109,8 @@ def offers() -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def chatbot_page() -> list[dict]:
     spider = primed_spider()
-    return parse(spider, replay_response(SLUG, entry(motsCles="chatbot", origineOffre="1")))[0]
+    page = replay_response(SLUG, entry(motsCles="chatbot", origineOffre="1"))
+    return split(spider.parse_search(page))[0]
 
 
 # ---------------------------------------------------------------- one page, item by item
@@ -153,10 +136,8 @@ def test_offer_without_title_is_kept_for_the_pipeline(chatbot_page):
 
 
 def test_offer_without_id_is_kept_for_the_pipeline():
-    items = parse(
-        primed_spider(),
-        replay_response(SLUG, entry(motsCles="IA conversationnelle", origineOffre="2")),
-    )[0]
+    page = replay_response(SLUG, entry(motsCles="IA conversationnelle", origineOffre="2"))
+    items = split(primed_spider().parse_search(page))[0]
     no_id = [item for item in items if item["source_id"] is None]
     assert len(no_id) == 1
     assert no_id[0]["title"] == "Chef de projet IA conversationnelle (H/F)"
@@ -445,7 +426,7 @@ def test_unreachable():
 def test_rome_pages_are_followed_with_the_same_token():
     spider = primed_spider()
     first = entry(codeROME="M1802", origineOffre="1")
-    items, requests = parse(spider, replay_response(SLUG, first))
+    items, requests = split(spider.parse_search(replay_response(SLUG, first)))
     assert len(items) == 150
     assert len(requests) == 1
     follow = requests[0]
@@ -458,11 +439,11 @@ def test_rome_pages_are_followed_with_the_same_token():
     assert follow.headers["Authorization"] == b"Bearer REDACTED"
 
     second = entry(codeROME="M1802", origineOffre="1", range="150-299")
-    _, requests = parse(spider, replay_response(SLUG, second))
+    _, requests = split(spider.parse_search(replay_response(SLUG, second)))
     assert [parse_qs(urlsplit(r.url).query)["range"] for r in requests] == [["300-319"]]
 
     last = entry(codeROME="M1802", origineOffre="1", range="300-319")
-    items, requests = parse(spider, replay_response(SLUG, last))
+    items, requests = split(spider.parse_search(replay_response(SLUG, last)))
     assert len(items) == 20
     assert requests == []
 
@@ -477,7 +458,7 @@ def test_results_past_the_cap_are_reported(caplog):
         headers={"Content-Type": "application/json", "Content-Range": "offres 0-149/5000"},
     )
     with caplog.at_level(logging.WARNING):
-        _, requests = parse(spider, response)
+        _, requests = split(spider.parse_search(response))
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "1850 of 5000" in warnings[0]
@@ -496,7 +477,7 @@ def test_no_page_past_the_cap():
         status=206,
         headers={"Content-Range": "offres 3000-3149/5000"},
     )
-    items, requests = parse(spider, response)
+    items, requests = split(spider.parse_search(response))
     assert len(items) == 150
     assert requests == []
 
@@ -581,7 +562,7 @@ def form(request: Request) -> dict[str, str]:
 
 
 def test_missing_credentials_live_send_nothing(no_credentials, caplog):
-    spider = make_spider()
+    spider = make_spider(FranceTravailSpider)
     with caplog.at_level(logging.DEBUG):
         requests = start(spider)
     assert requests == []
@@ -601,7 +582,7 @@ def test_replay_uses_placeholder_credentials(monkeypatch, env_set):
     else:
         monkeypatch.delenv(ENV_CLIENT_ID, raising=False)
         monkeypatch.delenv(ENV_CLIENT_SECRET, raising=False)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
+    spider = make_spider(FranceTravailSpider, REPLAY_SETTINGS)
     requests = start(spider)
     assert len(requests) == 1
     body = form(requests[0])
@@ -611,7 +592,7 @@ def test_replay_uses_placeholder_credentials(monkeypatch, env_set):
 
 
 def test_token_request(credentials):
-    spider = make_spider()
+    spider = make_spider(FranceTravailSpider)
     requests = start(spider)
     # Every search waits for the one token.
     assert len(requests) == 1
@@ -630,7 +611,7 @@ def test_token_request(credentials):
 
 
 def test_secret_never_logged(credentials, caplog):
-    spider = make_spider()
+    spider = make_spider(FranceTravailSpider)
     with caplog.at_level(logging.DEBUG):
         start(spider)
         with_token(spider)
@@ -639,7 +620,7 @@ def test_secret_never_logged(credentials, caplog):
 
 
 def test_token_releases_every_first_page(credentials):
-    spider = make_spider()
+    spider = make_spider(FranceTravailSpider)
     start(spider)
     released = with_token(spider)
     assert [r.url for r in released] == spider.first_page_urls()
@@ -657,7 +638,8 @@ def test_expired_token_is_renewed_before_the_next_page():
     spider.clock = lambda: now[0]
     with_token(spider)
     now[0] += 1499  # past expiry minus margin
-    _, requests = parse(spider, replay_response(SLUG, entry(codeROME="M1802", origineOffre="1")))
+    page = replay_response(SLUG, entry(codeROME="M1802", origineOffre="1"))
+    _, requests = split(spider.parse_search(page))
     assert [r.method for r in requests] == ["POST"]
     assert requests[0].url == TOKEN_URL
     released = with_token(spider)
@@ -680,7 +662,7 @@ def test_401_renews_the_token_once_then_reissues():
     assert again.meta["botjobs_reauthorized"] is True
 
     page = entry(status=200, motsCles="callbot", origineOffre="2")
-    items, requests = parse(spider, replay_response(SLUG, page, meta=again.meta))
+    items, requests = split(spider.parse_search(replay_response(SLUG, page, meta=again.meta)))
     assert [item["source_id"] for item in items] == ["4431877", "4431902"]
     assert requests == []
 
@@ -718,7 +700,7 @@ def test_401_for_an_already_replaced_token_reuses_the_new_one():
     ],
 )
 def test_unusable_token_response_stops_the_source(credentials, status, body, expected, caplog):
-    spider = make_spider()
+    spider = make_spider(FranceTravailSpider)
     start(spider)
     response = fixture_response("", url=TOKEN_URL, status=status, body=body, method="POST")
     with caplog.at_level(logging.ERROR):
@@ -771,7 +753,7 @@ def test_split_terms(value, expected):
 
 
 def test_terms_argument_overrides_the_list():
-    spider = make_spider(terms="rasa, botpress\nvoicebot")
+    spider = make_spider(FranceTravailSpider, terms="rasa, botpress\nvoicebot")
     urls = spider.first_page_urls()
     assert len(urls) == 8
     assert [parse_qs(urlsplit(u).query).get("motsCles", ["-"])[0] for u in urls[::2]] == [
@@ -781,7 +763,7 @@ def test_terms_argument_overrides_the_list():
         "-",
     ]
     assert "codeROME=M1802" in urls[-1]
-    assert len(make_spider(terms="rasa", rome="").first_page_urls()) == 2
+    assert len(make_spider(FranceTravailSpider, terms="rasa", rome="").first_page_urls()) == 2
 
 
 # ---------------------------------------------------------------- the manifest covers the crawl
@@ -789,34 +771,17 @@ def test_terms_argument_overrides_the_list():
 
 def test_manifest_covers_every_request_of_a_default_replay(no_credentials):
     """Play the crawl by hand: every request the spider makes has a recorded answer."""
-    fixtures = FixtureSet(FIXTURES / SLUG)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-    queue = deque(start(spider))
-    items: list[dict] = []
-    sent: list[tuple[str, str, int]] = []
-    while queue:
-        request = queue.popleft()
-        found = fixtures.find(request)
-        assert found is not None, f"no fixture for {request.method} {request.url}"
-        response = fixtures.response(found, request)
-        sent.append((request.method, request.url, response.status))
-        allowed = request.meta.get("handle_httpstatus_list", [])
-        if not 200 <= response.status < 300 and response.status not in allowed:
-            continue  # Scrapy retries, then reports it through the errback
-        for out in request.callback(response):
-            (queue.append if isinstance(out, Request) else items.append)(out)
-
-    for key, group in fixtures.entries.items():
-        assert fixtures.served[id(group[0])] >= len(group), f"fixture never used: {key}"
-    assert sum(method == "POST" for method, _, _ in sent) == 2  # first token + after the 401
-    assert [status for _, url, status in sent if "callbot" in url and "origineOffre=2" in url] == [
-        401,
-        200,
-    ]
-    assert [status for _, url, status in sent if "assistant+virtuel&origineOffre=1" in url] == [500]
-    offers = [item for item in items if not is_reject(item)]
-    assert len(offers) == 350
-    assert len([item for item in items if is_reject(item)]) == 1
+    walk = walk_crawl(make_spider(FranceTravailSpider, REPLAY_SETTINGS))
+    assert walk.unused() == [], "fixtures never used"
+    assert sum(sent.method == "POST" for sent in walk.sent) == 2  # first token + after the 401
+    assert [
+        status for url, status in walk.answers if "callbot" in url and "origineOffre=2" in url
+    ] == [401, 200]
+    assert [
+        status for url, status in walk.answers if "assistant+virtuel&origineOffre=1" in url
+    ] == [500]
+    assert len(walk.offers) == 350
+    assert len(walk.rejects) == 1
 
 
 def test_replay_crawl_end_to_end(tmp_path):
@@ -847,17 +812,7 @@ def test_replay_crawl_end_to_end(tmp_path):
         "    'status': stats.get('botjobs/status')}))\n",
         encoding="utf-8",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FRANCE_TRAVAIL_")}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-    done = subprocess.run(
-        [sys.executable, str(script), str(FIXTURES)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = python_child(str(script), str(FIXTURES), drop=("FRANCE_TRAVAIL_",))
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     # 350 offers (the same ad found by two passes is yielded twice) and the truncated page.

@@ -7,24 +7,15 @@ file tests/fixtures/greenhouse/employers.toml, passed as `employers_file`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import subprocess
-import sys
-from collections import deque
-from pathlib import Path
+from functools import partial
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
+from scrapy.exceptions import IgnoreRequest
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.common import BLOCKED, LAYOUT_CHANGED, FeedError
 from spiders.employers import EMPLOYER_META, Employer
 from spiders.greenhouse import (
@@ -38,26 +29,29 @@ from spiders.greenhouse import (
     offer_from_json,
     parse_jobs,
 )
-from tests.helpers import FIXTURES, fixture_path, fixture_response
+from tests.helpers import (
+    REPLAY_SETTINGS,
+    crawl_offline,
+    crawl_run,
+    failure_for,
+    fixture_path,
+    fixture_response,
+    make_spider,
+    python_child,
+    response_failure,
+    split,
+    start,
+    stat,
+    until_stop,
+    walk_crawl,
+)
 
 SLUG = "greenhouse"
-ROOT = Path(__file__).resolve().parents[2]
 EMPLOYERS_FILE = str(fixture_path("greenhouse/employers.toml"))
 BOARD_URL = jobs_url("veridiamutuelle")
 VERIDIA = Employer("veridia", "Veridia Mutuelle", "greenhouse", ids={"board": "veridiamutuelle"})
-
-
-def make_spider(settings: dict | None = None, **kwargs) -> GreenhouseSpider:
-    kwargs.setdefault("employers_file", EMPLOYERS_FILE)
-    crawler = get_crawler(GreenhouseSpider, settings or {})
-    return GreenhouseSpider.from_crawler(crawler, **kwargs)
-
-
-def start(spider: GreenhouseSpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
+# A spider of the test employers, unless a test names another file.
+employer_spider = partial(make_spider, GreenhouseSpider, employers_file=EMPLOYERS_FILE)
 
 
 def response(file: str, url: str = BOARD_URL, status: int = 200, employer: str = "veridia"):
@@ -66,26 +60,8 @@ def response(file: str, url: str = BOARD_URL, status: int = 200, employer: str =
     )
 
 
-def parse(spider: GreenhouseSpider, page) -> tuple[list[dict], list[Request]]:
-    out = list(spider.parse(page))
-    return [o for o in out if isinstance(o, dict)], [o for o in out if isinstance(o, Request)]
-
-
-def until_stop(spider: GreenhouseSpider, page) -> tuple[list, CloseSpider]:
-    """What a callback yielded before it stopped the spider, and the stop."""
-    out: list = []
-    with pytest.raises(CloseSpider) as stopped:
-        for item in spider.parse(page):
-            out.append(item)
-    return out, stopped.value
-
-
-def stat(spider: GreenhouseSpider, key: str):
-    return spider.crawler.stats.get_value(key)
-
-
-SPIDER = make_spider()
-ITEMS, REQUESTS = parse(SPIDER, response("veridia.json"))
+SPIDER = employer_spider()
+ITEMS, REQUESTS = split(SPIDER.parse(response("veridia.json")))
 OFFERS = [item for item in ITEMS if not is_reject(item)]
 
 
@@ -120,8 +96,8 @@ def test_a_description_that_names_a_term_is_enough(offers):
 
 
 def test_terms_argument_changes_what_is_kept():
-    spider = make_spider(terms="actuaire, sinistres")
-    items, _ = parse(spider, response("veridia.json"))
+    spider = employer_spider(terms="actuaire, sinistres")
+    items, _ = split(spider.parse(response("veridia.json")))
     assert [item["title"] for item in items if not is_reject(item)] == [
         "Gestionnaire sinistres habitation",
         "Actuaire produit santé",
@@ -297,7 +273,7 @@ def test_offer_from_a_job_of_an_employer_without_board():
 
 
 def test_start_asks_each_employer_once():
-    requests = start(make_spider())
+    requests = start(employer_spider())
     assert [request.url for request in requests] == [
         BOARD_URL,
         jobs_url("lumeo"),
@@ -308,7 +284,7 @@ def test_start_asks_each_employer_once():
 
 def test_no_employer_on_greenhouse_in_the_data_file_is_an_empty_run(caplog):
     with caplog.at_level(logging.WARNING):
-        spider = make_spider(employers_file=None)
+        spider = employer_spider(employers_file=None)
     assert spider.employers == [] and start(spider) == []
     assert "no employer to crawl" in caplog.text
 
@@ -319,14 +295,16 @@ def test_an_employer_without_board_is_skipped_with_an_error(tmp_path, caplog):
         '[employers]\nnoboard = { name = "No Board", platform = "greenhouse" }\n', "utf-8"
     )
     with caplog.at_level(logging.ERROR):
-        assert start(make_spider(employers_file=str(employers))) == []
+        assert start(employer_spider(employers_file=str(employers))) == []
     assert "noboard" in caplog.text and "'board'" in caplog.text
 
 
 def test_an_empty_board_yields_nothing_and_goes_on(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     with caplog.at_level(logging.WARNING):
-        items, requests = parse(spider, response("empty.json", jobs_url("lumeo"), employer="lumeo"))
+        items, requests = split(
+            spider.parse(response("empty.json", jobs_url("lumeo"), employer="lumeo"))
+        )
     assert items == [] and requests == []
     assert stat(spider, "botjobs/status") is None
     assert not caplog.records
@@ -336,12 +314,10 @@ def test_an_empty_board_yields_nothing_and_goes_on(caplog):
 
 
 def test_a_board_answering_500_is_an_error_for_that_employer(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     page = response("server_error.json", jobs_url("ardentconseil"), 500, employer="ardent")
-    failure = Failure(HttpError(page, "Ignoring non-200 response"))
-    failure.request = page.request
     with caplog.at_level(logging.INFO):
-        spider.feed_failed(failure)
+        spider.feed_failed(response_failure(page))
     assert [r.levelno for r in caplog.records] == [logging.ERROR]
     assert "Ardent Conseil" in caplog.text and "HTTP 500" in caplog.text
     assert stat(spider, "greenhouse/failed_employers") == 1
@@ -349,18 +325,17 @@ def test_a_board_answering_500_is_an_error_for_that_employer(caplog):
 
 
 def test_a_request_not_sent_is_a_warning(caplog):
-    spider = make_spider()
-    failure = Failure(IgnoreRequest("no recorded response"))
-    failure.request = Request(BOARD_URL, meta={EMPLOYER_META: "veridia"})
+    spider = employer_spider()
+    request = Request(BOARD_URL, meta={EMPLOYER_META: "veridia"})
     with caplog.at_level(logging.INFO):
-        spider.feed_failed(failure)
+        spider.feed_failed(failure_for(request, IgnoreRequest("no recorded response")))
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
 
 
 def test_an_unknown_board_is_an_error_not_a_stop(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     with caplog.at_level(logging.ERROR):
-        items, requests = parse(spider, response("not_found.json", status=404))
+        items, requests = split(spider.parse(response("not_found.json", status=404)))
     assert items == [] and requests == []
     assert "Veridia Mutuelle" in caplog.text and "employers.toml" in caplog.text
     assert stat(spider, "greenhouse/failed_employers") == 1
@@ -368,8 +343,8 @@ def test_an_unknown_board_is_an_error_not_a_stop(caplog):
 
 
 def test_a_403_wall_stops_the_source_as_blocked():
-    spider = make_spider()
-    out, stopped = until_stop(spider, response("blocked.html", status=403))
+    spider = employer_spider()
+    out, stopped = until_stop(spider.parse(response("blocked.html", status=403)))
     assert out == []
     assert stopped.reason == BLOCKED
     assert stat(spider, "botjobs/status") == BLOCKED
@@ -377,8 +352,8 @@ def test_a_403_wall_stops_the_source_as_blocked():
 
 
 def test_json_without_the_jobs_list_is_rejected_and_stops_the_source():
-    spider = make_spider()
-    out, stopped = until_stop(spider, response("layout_changed.json"))
+    spider = employer_spider()
+    out, stopped = until_stop(spider.parse(response("layout_changed.json")))
     assert len(out) == 1 and is_reject(out[0])
     assert out[0]["reason"] == "body has no 'jobs' list"
     assert '"postings"' in out[0]["payload"]
@@ -387,9 +362,9 @@ def test_json_without_the_jobs_list_is_rejected_and_stops_the_source():
 
 
 def test_a_truncated_body_is_rejected_and_the_crawl_goes_on(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     with caplog.at_level(logging.ERROR):
-        items, _ = parse(spider, response("truncated.json"))
+        items, _ = split(spider.parse(response("truncated.json")))
     assert len(items) == 1 and is_reject(items[0])
     assert items[0]["reason"].startswith("body is not valid JSON")
     assert stat(spider, "botjobs/status") is None
@@ -399,58 +374,21 @@ def test_a_truncated_body_is_rejected_and_the_crawl_goes_on(caplog):
 
 
 def test_manifest_covers_every_request_of_the_test_employers():
-    fixtures = FixtureSet(FIXTURES / SLUG)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-    queue = deque(start(spider))
-    sent: list[int] = []
-    items: list[dict] = []
-    while queue:
-        request = queue.popleft()
-        found = fixtures.find(request)
-        assert found is not None, f"no fixture for {request.url}"
-        answer = fixtures.response(found, request)
-        sent.append(answer.status)
-        if answer.status >= 400 and answer.status not in spider.handle_httpstatus_list:
-            continue  # retried, then reported through the errback
-        for out in request.callback(answer):
-            (queue.append if isinstance(out, Request) else items.append)(out)
-    for key, group in fixtures.entries.items():
-        assert fixtures.served[id(group[0])] >= len(group), f"fixture never used: {key}"
-    assert sent == [200, 200, 500]
-    assert len([item for item in items if not is_reject(item)]) == 6
+    walk = walk_crawl(employer_spider(REPLAY_SETTINGS))
+    assert walk.unused() == [], "fixtures never used"
+    assert [status for _, status in walk.answers] == [200, 200, 500]
+    assert len(walk.offers) == 6
 
 
 # ---------------------------------------------------------------- end to end
 
 
-def run_in_child(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def crawl_run(db_path: Path) -> dict:
-    db = open_db(str(db_path))
-    try:
-        return next(db["crawl_runs"].rows_where("source = 'greenhouse'"))
-    finally:
-        db.close()
-
-
 def test_offline_crawl_of_the_employers_file_is_a_clean_empty_run(tmp_path):
     """`botjobs crawl --offline --source greenhouse`: nobody on Greenhouse, nothing asked."""
     path = tmp_path / "x.db"
-    done = run_in_child(
-        "-m", "pipeline", "--db", str(path), "crawl", "--offline", "--source", SLUG, "-q"
-    )
+    done = crawl_offline(path, SLUG, "-q")
     assert done.returncode == 0, done.stderr
-    run = crawl_run(path)
+    run = crawl_run(path, SLUG)
     assert (run["items"], run["new"], run["rejects"], run["errors"]) == (0, 0, 0, 0)
     assert run["status"] == "ok" and run["mode"] == "offline"
     # No offer is a normal run for a topic-filtered feed: no health warning.
@@ -466,9 +404,9 @@ def test_replayed_crawl_of_the_test_employers_is_partial(tmp_path):
         "run_crawl(sys.argv[1], ['greenhouse'], DEFAULT_FIXTURES, quiet=True,\n"
         "          spider_args={'greenhouse': {'employers_file': sys.argv[2]}})\n"
     )
-    done = run_in_child("-c", code, str(path), EMPLOYERS_FILE)
+    done = python_child("-c", code, str(path), EMPLOYERS_FILE)
     assert done.returncode == 0, done.stderr
-    run = crawl_run(path)
+    run = crawl_run(path, SLUG)
     # 6 on-topic jobs (the one without id is rejected) and the null job.
     assert (run["items"], run["new"], run["rejects"], run["errors"]) == (6, 5, 2, 1)
     assert run["status"] == "partial"

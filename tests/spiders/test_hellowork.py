@@ -7,15 +7,10 @@ walk; the other tests feed single pages (block pages, a changed layout…) to th
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import json
 import logging
-import os
 import subprocess
-import sys
-from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +18,9 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject, raw_offer
-from pipeline.replay import request_key
 from spiders.common import BLOCKED, LAYOUT_CHANGED, PAYLOAD_CHARS
 from spiders.hellowork import (
     CARD_META,
@@ -52,10 +43,24 @@ from spiders.hellowork import (
     says_no_result,
 )
 from spiders.search_terms import search_terms
-from tests.helpers import FIXTURES, fixture_response, manifest_entries, replay_response
+from tests.helpers import (
+    FIXTURES,
+    Walk,
+    answer,
+    crawl_offline,
+    crawl_run,
+    failure_for,
+    fixture_response,
+    make_spider,
+    manifest_entries,
+    replay_response,
+    split,
+    start,
+    stat,
+    walk_crawl,
+)
 
 SLUG = "hellowork"
-ROOT = Path(__file__).resolve().parents[2]
 HTML = {"Content-Type": "text/html; charset=UTF-8"}
 
 DIGITAL = listing_url("chef-de-projet-digital")
@@ -77,83 +82,14 @@ NO_JSONLD = ad_url("59410018")
 # --- walking the fixture pages --------------------------------------------------------------
 
 
-def make_spider(**kwargs: Any) -> HelloWorkSpider:
-    crawler = get_crawler(HelloWorkSpider)
-    return HelloWorkSpider.from_crawler(crawler, **kwargs)
-
-
-def start_requests(spider: HelloWorkSpider) -> list[Request]:
-    async def collect() -> list[Request]:
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
-
-
-def stat(spider: HelloWorkSpider, key: str) -> Any:
-    return spider.crawler.stats.get_value(key)
-
-
-@dataclass
-class Walk:
-    requests: list[Request] = field(default_factory=list)  # every request, in order
-    fetched: list[str] = field(default_factory=list)  # URLs past the dupefilter
-    missing: list[str] = field(default_factory=list)  # fetched URLs the manifest lacks
-    statuses: dict[str, int] = field(default_factory=dict)
-    items: list[dict] = field(default_factory=list)
-    served: set[tuple[str, str]] = field(default_factory=set)
-
-    @property
-    def offers(self) -> list[dict]:
-        return [i for i in self.items if not is_reject(i)]
-
-    @property
-    def rejects(self) -> list[dict]:
-        return [i for i in self.items if is_reject(i)]
-
-
-def answer(request: Request, response: Response, spider: HelloWorkSpider) -> list[Any]:
-    """What Scrapy would call for this response: the callback, or the errback on an HTTP error
-    (once retries are spent)."""
-    if 200 <= response.status < 300 or response.status in spider.handle_httpstatus_list:
-        return list(request.callback(response) or [])
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = request
-    return list(request.errback(failure) or [])
-
-
-def walk(spider: HelloWorkSpider) -> Walk:
-    """Follow every request the spider yields, answered from the manifest, like a replay does."""
-    entries = {request_key(e["method"], e["url"]): e for e in manifest_entries(SLUG)}
-    result = Walk()
-    queue = deque(start_requests(spider))
-    seen: set[tuple[str, str]] = set()
-    while queue:
-        request = queue.popleft()
-        result.requests.append(request)
-        key = request_key(request.method, request.url)
-        if key in seen and not request.dont_filter:
-            continue
-        seen.add(key)
-        result.fetched.append(request.url)
-        entry = entries.get(key)
-        if entry is None:
-            result.missing.append(request.url)
-            continue
-        result.served.add(key)
-        result.statuses[request.url] = entry["status"]
-        for out in answer(request, replay_response(SLUG, entry, meta=request.meta), spider):
-            (queue.append if isinstance(out, Request) else result.items.append)(out)
-    return result
-
-
 @pytest.fixture(scope="module")
 def walked_spider() -> HelloWorkSpider:
-    return make_spider()
+    return make_spider(HelloWorkSpider)
 
 
 @pytest.fixture(scope="module")
 def walked(walked_spider: HelloWorkSpider) -> Walk:
-    return walk(walked_spider)
+    return walk_crawl(walked_spider, strict=False)
 
 
 @pytest.fixture(scope="module")
@@ -182,10 +118,6 @@ def logged(caplog: pytest.LogCaptureFixture, level: int | None = None) -> list[A
     return [r for r in caplog.records if r.name == SLUG and (level is None or r.levelno == level)]
 
 
-def requests_of(outputs: list[Any]) -> list[Request]:
-    return [o for o in outputs if isinstance(o, Request)]
-
-
 # --- the walk -------------------------------------------------------------------------------
 
 
@@ -194,8 +126,7 @@ def test_manifest_covers_every_request(walked: Walk) -> None:
 
 
 def test_manifest_has_no_unused_entry(walked: Walk) -> None:
-    keys = {request_key(e["method"], e["url"]) for e in manifest_entries(SLUG)}
-    assert keys - walked.served == set()
+    assert walked.unused() == []
 
 
 def test_manifest_files_exist() -> None:
@@ -452,9 +383,9 @@ def test_next_page(url: str, expected: str | None) -> None:
 
 
 def test_listing_yields_ad_requests_then_the_next_page() -> None:
-    spider = make_spider()
+    spider = make_spider(HelloWorkSpider)
     outputs = list(spider.parse_listing(page(DIGITAL, {METIER_META: "chef-de-projet-digital"})))
-    requests = requests_of(outputs)
+    requests = split(outputs)[1]
     assert len(requests) == len(outputs), "a listing page yielded items"
     assert [r.url for r in requests] == [
         *(ad_url(i) for i in ("59410001", "59410005", "59410013", "59410010", "59410016")),
@@ -469,7 +400,7 @@ def test_listing_yields_ad_requests_then_the_next_page() -> None:
 
 
 def test_last_page_asks_for_no_further_page() -> None:
-    requests = requests_of(list(make_spider().parse_listing(page(DIGITAL_P3))))
+    requests = split(make_spider(HelloWorkSpider).parse_listing(page(DIGITAL_P3)))[1]
     assert [r.url for r in requests] == [MALFORMED, ad_url("59410004")]
 
 
@@ -483,10 +414,10 @@ def test_no_page_past_the_cap() -> None:
         )
         return html_page(body, listing_url("product-owner", number))
 
-    spider = make_spider()
-    before = requests_of(list(spider.parse_listing(listing_page(MAX_PAGES - 1))))
+    spider = make_spider(HelloWorkSpider)
+    before = split(spider.parse_listing(listing_page(MAX_PAGES - 1)))[1]
     assert [r.url for r in before] == [ad_url("59410003"), listing_url("product-owner", MAX_PAGES)]
-    at_cap = requests_of(list(spider.parse_listing(listing_page(MAX_PAGES))))
+    at_cap = split(spider.parse_listing(listing_page(MAX_PAGES)))[1]
     assert [r.url for r in at_cap] == [ad_url("59410003")]
 
 
@@ -499,7 +430,7 @@ def test_duplicate_card_on_one_page_is_asked_once() -> None:
 
 
 def test_empty_listing_is_no_error(caplog) -> None:
-    spider = make_spider()
+    spider = make_spider(HelloWorkSpider)
     with caplog.at_level(logging.INFO):
         assert list(spider.parse_listing(page(EMPTY))) == []
     assert stat(spider, "hellowork/empty_listings") == 1
@@ -523,7 +454,7 @@ def test_says_no_result(text: str, expected: bool) -> None:
 
 
 def test_500_after_retries_is_an_error(caplog) -> None:
-    spider = make_spider()
+    spider = make_spider(HelloWorkSpider)
     request = spider._listing_request(ERROR_500, "chef-de-projet-ia")
     with caplog.at_level(logging.INFO):
         assert answer(request, page(ERROR_500), spider) == []
@@ -535,7 +466,7 @@ def test_unknown_metier_is_an_error_naming_it(caplog) -> None:
     url = listing_url("chef-de-projet-chatbot")
     response = html_page("<html></html>", url, 404, {METIER_META: "chef-de-projet-chatbot"})
     with caplog.at_level(logging.INFO):
-        assert list(make_spider().parse_listing(response)) == []
+        assert list(make_spider(HelloWorkSpider).parse_listing(response)) == []
     [error] = [r.getMessage() for r in logged(caplog, logging.ERROR)]
     assert "chef-de-projet-chatbot" in error and METIERS_FILE.name in error
 
@@ -555,7 +486,7 @@ def test_unknown_metier_is_an_error_naming_it(caplog) -> None:
 )
 @pytest.mark.parametrize("where", ["listing", "ad"])
 def test_block_page_stops_the_source(name: str, status: int, sign: str, where: str) -> None:
-    spider = make_spider()
+    spider = make_spider(HelloWorkSpider)
     if where == "listing":
         callback, url = spider.parse_listing, DIGITAL_P2
     else:
@@ -581,7 +512,7 @@ def test_403_is_handed_to_the_callbacks() -> None:
 
 
 def test_listing_without_cards_is_a_layout_change() -> None:
-    spider = make_spider()
+    spider = make_spider(HelloWorkSpider)
     outputs = spider.parse_listing(fixture_page("metier_mise_en_page_changee.html", DIGITAL))
     rejected = next(outputs)
     assert is_reject(rejected) and rejected["source"] == "hellowork"
@@ -597,7 +528,7 @@ def test_listing_without_cards_is_a_layout_change() -> None:
 
 def test_cards_without_ad_links_are_a_layout_change() -> None:
     body = page(CONSULTANT_IA).text.replace("/fr-fr/emplois/", "/fr-fr/offres/")
-    spider = make_spider()
+    spider = make_spider(HelloWorkSpider)
     outputs = spider.parse_listing(html_page(body, CONSULTANT_IA))
     assert "without ad links" in next(outputs)["reason"]
     with pytest.raises(CloseSpider):
@@ -610,7 +541,7 @@ def test_cards_without_ad_links_are_a_layout_change() -> None:
 
 @pytest.mark.parametrize("status", [404, 410])
 def test_withdrawn_ad_is_info_not_error(status: int, caplog) -> None:
-    spider = make_spider()
+    spider = make_spider(HelloWorkSpider)
     response = fixture_page("annonce_expiree_410.html", WITHDRAWN, status)
     with caplog.at_level(logging.INFO):
         assert list(spider.parse_ad(response)) == []
@@ -621,7 +552,7 @@ def test_withdrawn_ad_is_info_not_error(status: int, caplog) -> None:
 
 def test_malformed_jsonld_is_one_reject_with_the_script(caplog) -> None:
     with caplog.at_level(logging.INFO):
-        outputs = list(make_spider().parse_ad(page(MALFORMED)))
+        outputs = list(make_spider(HelloWorkSpider).parse_ad(page(MALFORMED)))
     [rejected] = outputs
     assert is_reject(rejected) and rejected["url"] == MALFORMED
     assert rejected["reason"].startswith("malformed JSON-LD (script 2)")
@@ -633,7 +564,7 @@ def test_malformed_jsonld_is_one_reject_with_the_script(caplog) -> None:
 
 
 def test_ad_without_jobposting_is_rejected() -> None:
-    [rejected] = list(make_spider().parse_ad(page(NO_JSONLD)))
+    [rejected] = list(make_spider(HelloWorkSpider).parse_ad(page(NO_JSONLD)))
     assert is_reject(rejected) and rejected["url"] == NO_JSONLD
     assert "without JobPosting" in rejected["reason"]
     assert "Chef de projet chatbot H/F" in rejected["payload"]
@@ -648,20 +579,20 @@ def test_reject_payload_is_cut() -> None:
 
 
 def test_off_topic_ad_is_counted_not_yielded() -> None:
-    spider = make_spider()
+    spider = make_spider(HelloWorkSpider)
     assert list(spider.parse_ad(page(ad_url("59410014")))) == []
     assert stat(spider, "hellowork/off_topic") == 1
 
 
 def test_terms_choose_what_is_kept() -> None:
-    spider = make_spider(terms="paiement mobile")
+    spider = make_spider(HelloWorkSpider, terms="paiement mobile")
     [kept] = list(spider.parse_ad(page(ad_url("59410014"))))
     assert kept["title"] == "Product Owner paiement mobile H/F"
     assert list(spider.parse_ad(page(ad_url("59410001")))) == []
 
 
 def test_no_terms_keep_every_ad() -> None:
-    assert len(list(make_spider(terms="").parse_ad(page(ad_url("59410015"))))) == 1
+    assert len(list(make_spider(HelloWorkSpider, terms="").parse_ad(page(ad_url("59410015"))))) == 1
 
 
 def test_card_fills_what_the_jsonld_lacks() -> None:
@@ -698,14 +629,13 @@ def test_odd_postings_never_raise(posting: dict) -> None:
 
 def test_non_text_response_is_skipped() -> None:
     response = Response(ad_url("1"), body=b"%PDF-1.4\x00", request=Request(ad_url("1")))
-    assert list(make_spider().parse_ad(response)) == []
+    assert list(make_spider(HelloWorkSpider).parse_ad(response)) == []
 
 
 def test_ignored_request_is_a_warning(caplog) -> None:
-    failure = Failure(IgnoreRequest("robots.txt"))
-    failure.request = Request(DIGITAL)
+    failure = failure_for(Request(DIGITAL), IgnoreRequest("robots.txt"))
     with caplog.at_level(logging.INFO):
-        make_spider().on_error(failure)
+        make_spider(HelloWorkSpider).on_error(failure)
     assert [r.levelno for r in logged(caplog)] == [logging.WARNING]
 
 
@@ -759,8 +689,8 @@ def test_malformed_metier_line_says_where() -> None:
 
 
 def test_start_requests_are_the_metier_pages() -> None:
-    spider = make_spider()
-    requests = start_requests(spider)
+    spider = make_spider(HelloWorkSpider)
+    requests = start(spider)
     assert [r.url for r in requests] == [listing_url(m) for m in load_metiers()]
     assert [r.meta[METIER_META] for r in requests] == load_metiers()
     assert all(r.callback == spider.parse_listing for r in requests)
@@ -768,7 +698,7 @@ def test_start_requests_are_the_metier_pages() -> None:
 
 def test_metiers_argument(caplog) -> None:
     with caplog.at_level(logging.ERROR):
-        spider = make_spider(metiers="product-owner, Bad Slug,consultant-ia")
+        spider = make_spider(HelloWorkSpider, metiers="product-owner, Bad Slug,consultant-ia")
     assert spider.first_page_urls() == [PRODUCT_OWNER, CONSULTANT_IA]
     assert "Bad Slug" in caplog.text
 
@@ -776,7 +706,7 @@ def test_metiers_argument(caplog) -> None:
 def test_metiers_file_argument(tmp_path: Path) -> None:
     path = tmp_path / "m.txt"
     path.write_text("# mine\nux-writer\n", encoding="utf-8")
-    assert make_spider(metiers_file=str(path)).first_page_urls() == [EMPTY]
+    assert make_spider(HelloWorkSpider, metiers_file=str(path)).first_page_urls() == [EMPTY]
 
 
 def test_source_attributes() -> None:
@@ -784,7 +714,7 @@ def test_source_attributes() -> None:
     assert HelloWorkSpider.searches is True  # it keeps only the offers naming a term
     assert HelloWorkSpider.opt_in is False and HelloWorkSpider.credentials == ()
     assert HelloWorkSpider.about
-    assert make_spider().terms == search_terms()
+    assert make_spider(HelloWorkSpider).terms == search_terms()
 
 
 # --- the fixtures are what their generator writes -------------------------------------------
@@ -811,26 +741,15 @@ def test_fixtures_match_their_generator() -> None:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
     path = tmp_path_factory.mktemp("hellowork") / "x.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "--db", str(path), "crawl", "--offline"]
-        + ["--source", SLUG, "-q"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return path, done
+    return path, crawl_offline(path, SLUG, "-q")
 
 
 def test_offline_crawl_run(crawled: tuple[Path, subprocess.CompletedProcess]) -> None:
     path, done = crawled
     assert done.returncode == 0, done.stderr[-3000:]
+    run = crawl_run(path, SLUG)
     db = open_db(str(path))
     try:
-        [run] = list(db["crawl_runs"].rows_where("source = ?", [SLUG]))
         rejects = sorted(r["url"] for r in db["rejects"].rows_where("source = ?", [SLUG]))
     finally:
         db.close()

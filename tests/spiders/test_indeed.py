@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-import os
-import shutil
-import subprocess
-import sys
-from collections import deque
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from scrapy import Request
 from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.common import BLOCKED, LAYOUT_CHANGED
 from spiders.indeed import (
     MAX_START,
@@ -37,11 +25,27 @@ from spiders.indeed import (
     search_url,
 )
 from spiders.search_terms import search_terms
-from tests.helpers import FIXTURES, fixture_response, manifest_entries, replay_response
+from tests.helpers import (
+    FIXTURES,
+    REPLAY_SETTINGS,
+    crawl_offline,
+    crawl_run,
+    failure_for,
+    fixture_response,
+    http_failure,
+    make_spider,
+    manifest_entries,
+    patched_fixtures,
+    replay_response,
+    split,
+    start,
+    stat,
+    until_stop,
+    walk_crawl,
+)
 
 SLUG = "indeed"
 ENTRIES = manifest_entries(SLUG)
-ROOT = Path(__file__).resolve().parents[2]
 HTML = {"Content-Type": "text/html;charset=UTF-8"}
 
 
@@ -57,56 +61,15 @@ def entry(term: str, start: int = 0) -> dict:
     raise AssertionError(f"no manifest entry for {term!r} start={start}")
 
 
-def make_spider(settings: dict | None = None, **kwargs) -> IndeedSpider:
-    crawler = get_crawler(IndeedSpider, settings or {})
-    return IndeedSpider.from_crawler(crawler, **kwargs)
-
-
-def start_requests(spider: IndeedSpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
-
-
-def parse(spider: IndeedSpider, response) -> tuple[list[dict], list[Request]]:
-    out = list(spider.parse_search(response))
-    return [o for o in out if isinstance(o, dict)], [o for o in out if isinstance(o, Request)]
-
-
-def parse_until_stopped(spider: IndeedSpider, response) -> tuple[list, CloseSpider]:
-    """What the callback yields before it stops the source, and the CloseSpider it raises."""
-    out: list = []
-    with pytest.raises(CloseSpider) as stopped:
-        for thing in spider.parse_search(response):
-            out.append(thing)
-    return out, stopped.value
-
-
-def stat(spider: IndeedSpider, key: str):
-    return spider.crawler.stats.get_value(key)
-
-
-def failure_for(request: Request, error: Exception) -> Failure:
-    failure = Failure(error)
-    failure.request = request  # the scraper sets it before calling an errback
-    return failure
-
-
-def http_failure(url: str, status: int) -> Failure:
-    response = fixture_response("", url=url, status=status, body=b"")
-    return failure_for(response.request, HttpError(response, "Ignoring non-200 response"))
-
-
 def good_pages() -> list[dict]:
     return [e for e in ENTRIES if e["status"] == 200]
 
 
 def parse_all_pages() -> list[dict]:
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     items: list[dict] = []
     for page in good_pages():
-        items += parse(spider, replay_response(SLUG, page))[0]
+        items += split(spider.parse_search(replay_response(SLUG, page)))[0]
     return items
 
 
@@ -130,7 +93,7 @@ def test_opt_in_and_about():
 
 
 def test_one_first_page_per_default_term():
-    requests = start_requests(make_spider())
+    requests = start(make_spider(IndeedSpider))
     assert [r.url for r in requests] == [search_url(term, 0) for term in search_terms()]
     assert len(requests) == 12
     assert all(r.callback.__name__ == "parse_search" for r in requests)
@@ -138,7 +101,7 @@ def test_one_first_page_per_default_term():
 
 
 def test_terms_argument_overrides_the_list():
-    spider = make_spider(terms="rasa, botpress\nvoicebot")
+    spider = make_spider(IndeedSpider, terms="rasa, botpress\nvoicebot")
     assert [search_of(url)[0] for url in spider.first_page_urls()] == [
         "rasa",
         "botpress",
@@ -161,7 +124,8 @@ def test_search_url_is_fixed_and_ordered():
 
 
 def test_first_chatbot_page_yields_its_cards_in_order():
-    items, requests = parse(make_spider(), replay_response(SLUG, entry("chatbot")))
+    page = replay_response(SLUG, entry("chatbot"))
+    items, requests = split(make_spider(IndeedSpider).parse_search(page))
     assert len(items) == 10
     assert [item["source_id"] for item in items[:6]] == [
         "5f2a9c1e7b3d4a01",
@@ -281,7 +245,8 @@ def test_fields_indeed_never_states(offers):
 
 
 def test_card_without_key_is_kept_for_the_pipeline():
-    items, _ = parse(make_spider(), replay_response(SLUG, entry("conversation designer")))
+    page = replay_response(SLUG, entry("conversation designer"))
+    items, _ = split(make_spider(IndeedSpider).parse_search(page))
     keyless = [item for item in items if item["source_id"] is None]
     assert len(keyless) == 1
     assert keyless[0]["title"] == "Conversation designer junior"
@@ -290,7 +255,7 @@ def test_card_without_key_is_kept_for_the_pipeline():
 
 def test_an_element_that_is_not_a_card_is_rejected_alone():
     page = entry("conversational AI")
-    items, _ = parse(make_spider(), replay_response(SLUG, page))
+    items, _ = split(make_spider(IndeedSpider).parse_search(replay_response(SLUG, page)))
     rejects = [item for item in items if is_reject(item)]
     assert len(rejects) == 1
     assert rejects[0]["reason"] == "job card is not a JSON object"
@@ -362,37 +327,37 @@ def test_fixtures_hold_what_the_readme_says():
 
 
 def test_chatbot_pages_are_followed_to_the_partial_last():
-    spider = make_spider()
-    items, requests = parse(spider, replay_response(SLUG, entry("chatbot", 0)))
+    spider = make_spider(IndeedSpider)
+    items, requests = split(spider.parse_search(replay_response(SLUG, entry("chatbot", 0))))
     assert [search_of(r.url) for r in requests] == [("chatbot", 10)]
-    items, requests = parse(spider, replay_response(SLUG, entry("chatbot", 10)))
+    items, requests = split(spider.parse_search(replay_response(SLUG, entry("chatbot", 10))))
     assert len(items) == 10
     assert [search_of(r.url) for r in requests] == [("chatbot", 20)]
-    items, requests = parse(spider, replay_response(SLUG, entry("chatbot", 20)))
+    items, requests = split(spider.parse_search(replay_response(SLUG, entry("chatbot", 20))))
     assert len(items) == 4
     assert requests == []
 
 
 def test_a_repeated_page_ends_the_term():
     """Asked past its end, Indeed serves its last page again: nothing new, no more pages."""
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     first = replay_response(SLUG, entry("chatbot", 0))
-    parse(spider, first)
+    split(spider.parse_search(first))
     again = fixture_response(
         f"{SLUG}/search_chatbot_0.html", url=search_url("chatbot", 10), headers=HTML
     )
-    items, requests = parse(spider, again)
+    items, requests = split(spider.parse_search(again))
     assert len(items) == 10  # still yielded: the pipeline sees them as unchanged
     assert requests == []
 
 
 def test_the_same_cards_for_another_term_are_new_to_it():
-    spider = make_spider()
-    parse(spider, replay_response(SLUG, entry("chatbot", 0)))
+    spider = make_spider(IndeedSpider)
+    split(spider.parse_search(replay_response(SLUG, entry("chatbot", 0))))
     page = fixture_response(
         f"{SLUG}/search_chatbot_0.html", url=search_url("voicebot", 0), headers=HTML
     )
-    _, requests = parse(spider, page)
+    _, requests = split(spider.parse_search(page))
     assert [search_of(r.url) for r in requests] == [("voicebot", 10)]
 
 
@@ -422,7 +387,7 @@ def test_no_page_past_the_cap():
     page = fixture_response(
         f"{SLUG}/search_chatbot_0.html", url=search_url("chatbot", 90), headers=HTML
     )
-    items, requests = parse(make_spider(), page)
+    items, requests = split(make_spider(IndeedSpider).parse_search(page))
     assert len(items) == 10
     assert requests == []
 
@@ -431,19 +396,19 @@ def test_no_page_past_the_cap():
 
 
 def test_empty_result_is_no_offer_and_no_stop():
-    spider = make_spider()
-    items, requests = parse(spider, replay_response(SLUG, entry("bot designer")))
+    spider = make_spider(IndeedSpider)
+    items, requests = split(spider.parse_search(replay_response(SLUG, entry("bot designer"))))
     assert items == [] and requests == []
     assert stat(spider, "botjobs/status") is None
 
 
 def test_a_no_result_page_without_job_cards_is_an_empty_result(caplog):
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     page = fixture_response(
         f"{SLUG}/no_result_page.html", url=search_url("bot designer", 0), headers=HTML
     )
     with caplog.at_level(logging.INFO):
-        items, requests = parse(spider, page)
+        items, requests = split(spider.parse_search(page))
     assert items == [] and requests == []
     assert stat(spider, "botjobs/status") is None
     assert "no result" in caplog.text
@@ -453,11 +418,11 @@ def test_a_no_result_page_without_job_cards_is_an_empty_result(caplog):
 
 
 def test_a_search_failing_after_retries_is_an_error(caplog):
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     failed = next(e for e in ENTRIES if e["status"] == 500)
     assert search_of(failed["url"]) == ("assistant virtuel", 0)
     with caplog.at_level(logging.ERROR):
-        spider.search_failed(http_failure(failed["url"], 500))
+        spider.search_failed(http_failure(Request(failed["url"]), 500))
     assert stat(spider, "indeed/failed_searches") == 1
     assert stat(spider, "botjobs/status") is None
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
@@ -465,7 +430,7 @@ def test_a_search_failing_after_retries_is_an_error(caplog):
 
 
 def test_a_request_dropped_by_the_replay_is_a_warning_only(caplog):
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     request = Request(search_url("chatbot", 0))
     with caplog.at_level(logging.WARNING):
         spider.search_failed(failure_for(request, IgnoreRequest("no recorded response")))
@@ -486,11 +451,11 @@ def assert_blocked(spider: IndeedSpider, stopped: CloseSpider) -> str:
 
 
 def test_cloudflare_403_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     page = fixture_response(
         f"{SLUG}/blocked_cloudflare.html", url=search_url("chatbot", 0), status=403, headers=HTML
     )
-    out, stopped = parse_until_stopped(spider, page)
+    out, stopped = until_stop(spider.parse_search(page))
     assert out == []
     message = assert_blocked(spider, stopped)
     assert "HTTP 403" in message and "Cloudflare" in message
@@ -498,33 +463,33 @@ def test_cloudflare_403_stops_the_source():
 
 
 def test_hcaptcha_page_served_200_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     page = fixture_response(
         f"{SLUG}/blocked_hcaptcha.html", url=search_url("voicebot", 0), headers=HTML
     )
-    out, stopped = parse_until_stopped(spider, page)
+    out, stopped = until_stop(spider.parse_search(page))
     assert out == []
     message = assert_blocked(spider, stopped)
     assert "hCaptcha" in message
 
 
 def test_429_after_retries_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     page = fixture_response("", url=search_url("chatbot", 0), status=429, body=b"")
-    _, stopped = parse_until_stopped(spider, page)
+    _, stopped = until_stop(spider.parse_search(page))
     assert "HTTP 429" in assert_blocked(spider, stopped)
 
 
 @pytest.mark.parametrize("status", [403, 429])
 def test_a_wall_reaching_the_errback_stops_the_source(status):
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     with pytest.raises(CloseSpider) as stopped:
-        spider.search_failed(http_failure(search_url("chatbot", 0), status))
+        spider.search_failed(http_failure(Request(search_url("chatbot", 0)), status))
     assert_blocked(spider, stopped.value)
 
 
 def test_robots_txt_refusal_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     request = Request(search_url("chatbot", 0))
     with pytest.raises(CloseSpider) as stopped:
         spider.search_failed(failure_for(request, IgnoreRequest("Forbidden by robots.txt")))
@@ -553,10 +518,10 @@ def assert_layout_changed(spider, out, stopped, url: str, reason: str) -> None:
 
 
 def test_a_page_without_the_job_cards_json_is_a_layout_change():
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     url = search_url("chatbot", 0)
     page = fixture_response(f"{SLUG}/layout_changed.html", url=url, headers=HTML)
-    out, stopped = parse_until_stopped(spider, page)
+    out, stopped = until_stop(spider.parse_search(page))
     assert_layout_changed(spider, out, stopped, url, "no mosaic-provider-jobcards JSON")
     assert "Emplois : chatbot" in out[0]["payload"]
 
@@ -564,9 +529,9 @@ def test_a_page_without_the_job_cards_json_is_a_layout_change():
 def test_unreadable_job_cards_json_is_a_layout_change():
     body = (FIXTURES / SLUG / "search_chatbot_0.html").read_bytes()
     cut = body[: body.index(b'"results"') + 40]  # the JSON stops mid-card
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     url = search_url("chatbot", 0)
-    out, stopped = parse_until_stopped(spider, fixture_response("", url=url, body=cut))
+    out, stopped = until_stop(spider.parse_search(fixture_response("", url=url, body=cut)))
     assert_layout_changed(spider, out, stopped, url, "JSON is unreadable")
 
 
@@ -587,9 +552,9 @@ def test_job_cards_json_without_results_is_a_layout_change(assigned, reason):
     ).encode()
     with pytest.raises(LayoutChanged, match=reason.replace(".", r"\.")):
         jobcard_results(body.decode())
-    spider = make_spider()
+    spider = make_spider(IndeedSpider)
     url = search_url("callbot", 0)
-    out, stopped = parse_until_stopped(spider, fixture_response("", url=url, body=body))
+    out, stopped = until_stop(spider.parse_search(fixture_response("", url=url, body=body)))
     assert_layout_changed(spider, out, stopped, url, reason)
 
 
@@ -605,9 +570,10 @@ def test_job_cards_read_with_single_quotes_and_spaces():
 
 def test_no_withdrawn_case_indeed_offer_pages_are_never_fetched():
     """Indeed's offer pages are not asked for (block risk), so there is no 404 to read."""
-    requests = start_requests(make_spider())
+    requests = start(make_spider(IndeedSpider))
     assert all(urlsplit(r.url).path == "/jobs" for r in requests)
-    _, follow = parse(make_spider(), replay_response(SLUG, entry("chatbot")))
+    page = replay_response(SLUG, entry("chatbot"))
+    _, follow = split(make_spider(IndeedSpider).parse_search(page))
     assert all(urlsplit(r.url).path == "/jobs" for r in follow)
 
 
@@ -616,63 +582,23 @@ def test_no_withdrawn_case_indeed_offer_pages_are_never_fetched():
 
 def test_manifest_covers_every_request_of_a_default_replay():
     """Play the crawl by hand: every request the spider makes has a recorded answer."""
-    fixtures = FixtureSet(FIXTURES / SLUG)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-    queue = deque(start_requests(spider))
-    items: list[dict] = []
-    sent: list[tuple[str, int]] = []
-    while queue:
-        request = queue.popleft()
-        found = fixtures.find(request)
-        assert found is not None, f"no fixture for {request.url}"
-        response = fixtures.response(found, request)
-        sent.append((request.url, response.status))
-        if response.status != 200:
-            request.errback(http_failure(request.url, response.status))
-            continue
-        for out in request.callback(response):
-            (queue.append if isinstance(out, Request) else items.append)(out)
-
-    for key, group in fixtures.entries.items():
-        assert fixtures.served[id(group[0])] >= len(group), f"fixture never used: {key}"
-    assert len(sent) == 14
-    assert [status for url, status in sent if "assistant+virtuel" in url] == [500]
-    assert len([item for item in items if not is_reject(item)]) == 46
-    assert len([item for item in items if is_reject(item)]) == 1
-    assert stat(spider, "indeed/failed_searches") == 1
+    walk = walk_crawl(make_spider(IndeedSpider, REPLAY_SETTINGS))
+    assert walk.unused() == [], "fixtures never used"
+    assert len(walk.sent) == 14
+    assert [status for url, status in walk.answers if "assistant+virtuel" in url] == [500]
+    assert len(walk.offers) == 46
+    assert len(walk.rejects) == 1
+    assert stat(walk.spider, "indeed/failed_searches") == 1
 
 
 # ---------------------------------------------------------------- end to end
 
 
-def botjobs(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def crawl_run(path: Path) -> dict:
-    db = open_db(str(path))
-    try:
-        runs = list(db["crawl_runs"].rows_where("source = ?", [SLUG]))
-        assert len(runs) == 1
-        return runs[0]
-    finally:
-        db.close()
-
-
 def test_offline_crawl_end_to_end(tmp_path):
     path = tmp_path / "x.db"
-    done = botjobs("--db", str(path), "crawl", "--offline", "--source", SLUG, "-q")
+    done = crawl_offline(path, SLUG, "-q")
     assert done.returncode == 0, done.stderr
-    run = crawl_run(path)
+    run = crawl_run(path, SLUG)
     # 46 cards (13 seen again under another term), 2 rejects (a keyless card, a null element),
     # 1 error (the search answering 500 after its retries).
     assert (run["items"], run["new"], run["rejects"], run["errors"]) == (46, 32, 2, 1)
@@ -696,20 +622,13 @@ def test_offline_crawl_end_to_end(tmp_path):
 
 def test_a_wall_late_in_the_crawl_leaves_the_run_blocked(tmp_path):
     """The real engine: the last chatbot page answers Cloudflare's 403; the run says blocked."""
-    fixtures = tmp_path / "fixtures"
-    shutil.copytree(FIXTURES / SLUG, fixtures / SLUG)
-    manifest_path = fixtures / SLUG / "manifest.json"
-    manifest = json.loads(manifest_path.read_text("utf-8"))
-    for item in manifest["responses"]:
-        if item["url"] == search_url("chatbot", 20):
-            item.update(status=403, file="blocked_cloudflare.html")
-    manifest_path.write_text(json.dumps(manifest), "utf-8")
-    path = tmp_path / "b.db"
-    done = botjobs(
-        "--db", str(path), "crawl", "--offline", "--fixtures", str(fixtures), "--source", SLUG
+    fixtures = patched_fixtures(
+        tmp_path, SLUG, search_url("chatbot", 20), status=403, file="blocked_cloudflare.html"
     )
+    path = tmp_path / "b.db"
+    done = crawl_offline(path, SLUG, "--fixtures", str(fixtures))
     assert done.returncode == 0, done.stderr
-    run = crawl_run(path)
+    run = crawl_run(path, SLUG)
     assert run["status"] == BLOCKED
     assert "Indeed blocked the crawl" in run["message"]
     assert "botjobs import" in run["message"]

@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
-from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -22,11 +17,8 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
 
 from pipeline.items import RAW_FIELDS, is_reject, raw_offer
-from pipeline.replay import request_key
 from spiders.jobposting import (
     ADHOC_SITE,
     OFFER,
@@ -43,7 +35,18 @@ from spiders.jobposting import (
     load_sites,
     parse_jsonld,
 )
-from tests.helpers import FIXTURES, fixture_response, manifest_entries, replay_response
+from tests.helpers import (
+    FIXTURES,
+    Walk,
+    answer,
+    failure_for,
+    fixture_response,
+    manifest_entries,
+    python_child,
+    replay_response,
+    start,
+    walk_crawl,
+)
 
 SLUG = "jobposting"
 SG = "https://careers.societegenerale.com"
@@ -441,61 +444,6 @@ FIELD_IDS = [f"{s.rsplit('-', 2)[-2] if s.startswith('http') else s}-{n}" for s,
 # --- walking the fixture sites --------------------------------------------------------------
 
 
-@dataclass
-class Walk:
-    requests: list[Request] = field(default_factory=list)  # every request, in order
-    fetched: list[str] = field(default_factory=list)  # URLs past the dupefilter
-    missing: list[str] = field(default_factory=list)  # fetched URLs the manifest lacks
-    outputs: dict[str, list[Any]] = field(default_factory=dict)  # URL → what its page yielded
-    served: set[tuple[str, str]] = field(default_factory=set)  # manifest keys used
-
-    @property
-    def items(self) -> list[Any]:
-        return [o for out in self.outputs.values() for o in out if not isinstance(o, Request)]
-
-    @property
-    def offers(self) -> list[dict]:
-        return [i for i in self.items if not is_reject(i)]
-
-    @property
-    def rejects(self) -> list[dict]:
-        return [i for i in self.items if is_reject(i)]
-
-
-def answer(request: Request, response: Response, spider: JobPostingSpider) -> list[Any]:
-    """What Scrapy would call for this response: the callback, or the errback on an HTTP error."""
-    if 200 <= response.status < 300 or response.status in spider.handle_httpstatus_list:
-        return list(request.callback(response) or [])
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = request
-    return list(request.errback(failure) or [])
-
-
-def walk(spider: JobPostingSpider) -> Walk:
-    """Follow every request the spider yields, answered from the manifest, like a replay does."""
-    entries = {request_key(e["method"], e["url"]): e for e in manifest_entries(SLUG)}
-    result = Walk()
-    queue = deque(spider.initial_requests())
-    seen: set[tuple[str, str]] = set()
-    while queue:
-        request = queue.popleft()
-        result.requests.append(request)
-        key = request_key(request.method, request.url)
-        if key in seen and not request.dont_filter:
-            continue
-        seen.add(key)
-        result.fetched.append(request.url)
-        entry = entries.get(key)
-        if entry is None:
-            result.missing.append(request.url)
-            continue
-        result.served.add(key)
-        outputs = answer(request, replay_response(SLUG, entry, meta=request.meta), spider)
-        result.outputs[request.url] = outputs
-        queue.extend(o for o in outputs if isinstance(o, Request))
-    return result
-
-
 @pytest.fixture(scope="module")
 def spider() -> JobPostingSpider:
     return JobPostingSpider()
@@ -508,7 +456,7 @@ def reference(source_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def walked(spider: JobPostingSpider) -> Walk:
-    return walk(spider)
+    return walk_crawl(spider, strict=False)
 
 
 @pytest.fixture(scope="module")
@@ -1109,12 +1057,7 @@ def test_start_requests(spider: JobPostingSpider) -> None:
 
 
 def test_async_start_yields_the_same_requests(spider: JobPostingSpider) -> None:
-    import asyncio
-
-    async def collect() -> list[str]:
-        return [r.url async for r in spider.start()]
-
-    assert asyncio.run(collect()) == [r.url for r in spider.initial_requests()]
+    assert [r.url for r in start(spider)] == [r.url for r in spider.initial_requests()]
 
 
 # --- failures: 500, 410, no JSON-LD, malformed ----------------------------------------------
@@ -1216,16 +1159,14 @@ def test_non_text_response_is_skipped(spider: JobPostingSpider) -> None:
 
 
 def test_ignored_request_is_a_warning(spider: JobPostingSpider, caplog) -> None:
-    failure = Failure(IgnoreRequest("no recorded response"))
-    failure.request = Request(O01)
+    failure = failure_for(Request(O01), IgnoreRequest("no recorded response"))
     with caplog.at_level(logging.INFO):
         spider.on_error(failure)
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
 
 
 def test_other_failure_is_an_error(spider: JobPostingSpider, caplog) -> None:
-    failure = Failure(TimeoutError("took too long"))
-    failure.request = Request(O01)
+    failure = failure_for(Request(O01), TimeoutError("took too long"))
     with caplog.at_level(logging.INFO):
         spider.on_error(failure)
     assert [r.levelno for r in caplog.records] == [logging.ERROR]
@@ -1348,8 +1289,7 @@ def test_manifest_covers_every_request(walked: Walk) -> None:
 
 
 def test_manifest_has_no_unused_entry(walked: Walk) -> None:
-    keys = {request_key(e["method"], e["url"]) for e in manifest_entries(SLUG)}
-    assert keys - walked.served == set()
+    assert walked.unused() == []
 
 
 def test_manifest_files_exist() -> None:
@@ -1395,17 +1335,12 @@ print(json.dumps({"stats": stats, "items": items}, ensure_ascii=False))
 @pytest.fixture(scope="module")
 def replayed() -> dict:
     """A real Scrapy crawl replaying the fixtures (retries, dupefilter, robots.txt included)."""
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(root), "SCRAPY_SETTINGS_MODULE": "pipeline.settings"}
-    env.pop("BOTJOBS_RECORD_DIR", None)
-    done = subprocess.run(
-        [sys.executable, "-c", REPLAY_SCRIPT, str(FIXTURES)],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = python_child(
+        "-c",
+        REPLAY_SCRIPT,
+        str(FIXTURES),
+        env={"SCRAPY_SETTINGS_MODULE": "pipeline.settings"},
+        drop=("BOTJOBS_RECORD_DIR",),
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

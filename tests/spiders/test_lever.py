@@ -3,26 +3,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
-from collections import deque
-from pathlib import Path
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
+from scrapy.exceptions import IgnoreRequest
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.common import BLOCKED, LAYOUT_CHANGED, FeedError
 from spiders.employers import EMPLOYER_META, Employer
 from spiders.lever import (
@@ -38,51 +29,36 @@ from spiders.lever import (
     postings_url,
     salary_fields,
 )
-from tests.helpers import FIXTURES, fixture_path, fixture_response
+from tests.helpers import (
+    REPLAY_SETTINGS,
+    crawl_offline,
+    crawl_run,
+    failure_for,
+    fixture_path,
+    fixture_response,
+    make_spider,
+    python_child,
+    response_failure,
+    split,
+    start,
+    stat,
+    until_stop,
+    walk_crawl,
+)
 
 SLUG = "lever"
-ROOT = Path(__file__).resolve().parents[2]
 EMPLOYERS_FILE = str(fixture_path("lever/employers.toml"))
+# A spider of the test employers, unless a test names another file.
+employer_spider = partial(make_spider, LeverSpider, employers_file=EMPLOYERS_FILE)
 PAGE_0 = postings_url("bforbank", 0)
 PAGE_100 = postings_url("bforbank", 100)
 BFORBANK = Employer("bforbank", "BforBank", "lever", ids={"company": "bforbank"})
-
-
-def make_spider(settings: dict | None = None, **kwargs) -> LeverSpider:
-    kwargs.setdefault("employers_file", EMPLOYERS_FILE)
-    crawler = get_crawler(LeverSpider, settings or {})
-    return LeverSpider.from_crawler(crawler, **kwargs)
-
-
-def start(spider: LeverSpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
 
 
 def response(file: str, url: str = PAGE_0, status: int = 200, employer: str = "bforbank"):
     skip = int(parse_qs(urlsplit(url).query).get("skip", ["0"])[0])
     meta = {EMPLOYER_META: employer, SKIP_META: skip}
     return fixture_response(f"{SLUG}/{file}", url=url, status=status, meta=meta)
-
-
-def parse(spider: LeverSpider, page) -> tuple[list[dict], list[Request]]:
-    out = list(spider.parse(page))
-    return [o for o in out if isinstance(o, dict)], [o for o in out if isinstance(o, Request)]
-
-
-def until_stop(spider: LeverSpider, page) -> tuple[list, CloseSpider]:
-    """What a callback yielded before it stopped the spider, and the stop."""
-    out: list = []
-    with pytest.raises(CloseSpider) as stopped:
-        for item in spider.parse(page):
-            out.append(item)
-    return out, stopped.value
-
-
-def stat(spider: LeverSpider, key: str):
-    return spider.crawler.stats.get_value(key)
 
 
 def recorded(file: str) -> list:
@@ -97,9 +73,9 @@ def posting_id(title: str) -> str:
     raise KeyError(title)
 
 
-SPIDER = make_spider()
-ITEMS_0, REQUESTS_0 = parse(SPIDER, response("bforbank_0.json"))
-ITEMS_100, REQUESTS_100 = parse(SPIDER, response("bforbank_100.json", PAGE_100))
+SPIDER = employer_spider()
+ITEMS_0, REQUESTS_0 = split(SPIDER.parse(response("bforbank_0.json")))
+ITEMS_100, REQUESTS_100 = split(SPIDER.parse(response("bforbank_100.json", PAGE_100)))
 ALL_ITEMS = ITEMS_0 + ITEMS_100
 OFFERS = [item for item in ALL_ITEMS if not is_reject(item)]
 
@@ -141,8 +117,8 @@ def test_a_description_that_names_a_term_is_enough(offers):
 
 
 def test_terms_argument_changes_what_is_kept():
-    spider = make_spider(terms="KYC")
-    items, _ = parse(spider, response("bforbank_0.json"))
+    spider = employer_spider(terms="KYC")
+    items, _ = split(spider.parse(response("bforbank_0.json")))
     offers = [item for item in items if not is_reject(item)]
     assert offers and {item["title"] for item in offers} == {"Chargé de conformité KYC"}
     assert stat(spider, "lever/off_topic") == 99 - len(offers)
@@ -328,17 +304,17 @@ def test_offer_from_a_posting_without_id():
 
 
 def test_start_asks_each_employer_for_its_first_page():
-    urls = [request.url for request in start(make_spider())]
+    urls = [request.url for request in start(employer_spider())]
     assert urls == [PAGE_0, postings_url("quantelys"), postings_url("ardentfinance")]
 
 
 def test_default_employers_file_has_bforbank_only():
-    spider = make_spider(employers_file=None)
+    spider = employer_spider(employers_file=None)
     assert [request.url for request in start(spider)] == [PAGE_0]
 
 
 def test_employer_argument_picks_some():
-    spider = make_spider(employer="quantelys")
+    spider = employer_spider(employer="quantelys")
     assert [request.meta[EMPLOYER_META] for request in start(spider)] == ["quantelys"]
 
 
@@ -351,7 +327,7 @@ def test_eu_instance_and_missing_company(tmp_path, caplog):
         "utf-8",
     )
     with caplog.at_level(logging.ERROR):
-        requests = start(make_spider(employers_file=str(employers)))
+        requests = start(employer_spider(employers_file=str(employers)))
     assert [request.url for request in requests] == [postings_url("euco", 0, "api.eu.lever.co")]
     assert "nocompany" in caplog.text and "'company'" in caplog.text
 
@@ -367,10 +343,10 @@ def test_a_short_page_is_the_last():
 
 
 def test_an_empty_feed_yields_nothing_and_goes_on(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     url = postings_url("quantelys")
     with caplog.at_level(logging.WARNING):
-        items, requests = parse(spider, response("empty.json", url, employer="quantelys"))
+        items, requests = split(spider.parse(response("empty.json", url, employer="quantelys")))
     assert items == [] and requests == []
     assert stat(spider, "botjobs/status") is None
     assert not caplog.records
@@ -380,11 +356,10 @@ def test_an_empty_feed_yields_nothing_and_goes_on(caplog):
 
 
 def test_a_feed_answering_500_is_an_error_for_that_employer(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     url = postings_url("ardentfinance")
     page = response("server_error.json", url, 500, employer="ardent_finance")
-    failure = Failure(HttpError(page, "Ignoring non-200 response"))
-    failure.request = page.request
+    failure = response_failure(page)
     with caplog.at_level(logging.INFO):
         spider.feed_failed(failure)
     assert [r.levelno for r in caplog.records] == [logging.ERROR]
@@ -394,9 +369,10 @@ def test_a_feed_answering_500_is_an_error_for_that_employer(caplog):
 
 
 def test_a_request_not_sent_is_a_warning(caplog):
-    spider = make_spider()
-    failure = Failure(IgnoreRequest("no recorded response"))
-    failure.request = Request(PAGE_0, meta={EMPLOYER_META: "bforbank"})
+    spider = employer_spider()
+    failure = failure_for(
+        Request(PAGE_0, meta={EMPLOYER_META: "bforbank"}), IgnoreRequest("no recorded response")
+    )
     with caplog.at_level(logging.INFO):
         spider.feed_failed(failure)
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
@@ -404,9 +380,9 @@ def test_a_request_not_sent_is_a_warning(caplog):
 
 
 def test_an_unknown_account_is_an_error_not_a_stop(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     with caplog.at_level(logging.ERROR):
-        items, requests = parse(spider, response("not_found.json", status=404))
+        items, requests = split(spider.parse(response("not_found.json", status=404)))
     assert items == [] and requests == []
     assert "BforBank" in caplog.text and "employers.toml" in caplog.text
     assert stat(spider, "lever/failed_employers") == 1
@@ -414,8 +390,8 @@ def test_an_unknown_account_is_an_error_not_a_stop(caplog):
 
 
 def test_a_403_wall_stops_the_source_as_blocked():
-    spider = make_spider()
-    out, stopped = until_stop(spider, response("blocked.html", status=403))
+    spider = employer_spider()
+    out, stopped = until_stop(spider.parse(response("blocked.html", status=403)))
     assert out == []
     assert stopped.reason == BLOCKED
     assert stat(spider, "botjobs/status") == BLOCKED
@@ -423,8 +399,8 @@ def test_a_403_wall_stops_the_source_as_blocked():
 
 
 def test_json_without_the_list_is_rejected_and_stops_the_source():
-    spider = make_spider()
-    out, stopped = until_stop(spider, response("layout_changed.json"))
+    spider = employer_spider()
+    out, stopped = until_stop(spider.parse(response("layout_changed.json")))
     assert len(out) == 1 and is_reject(out[0])
     assert out[0]["reason"] == "body is a JSON dict, not a list of postings"
     assert '"hasNext": false' in out[0]["payload"]
@@ -433,9 +409,9 @@ def test_json_without_the_list_is_rejected_and_stops_the_source():
 
 
 def test_a_truncated_body_is_rejected_and_the_crawl_goes_on(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     with caplog.at_level(logging.ERROR):
-        items, requests = parse(spider, response("truncated.json"))
+        items, requests = split(spider.parse(response("truncated.json")))
     assert len(items) == 1 and is_reject(items[0])
     assert items[0]["reason"].startswith("body is not valid JSON")
     assert requests == []
@@ -447,58 +423,21 @@ def test_a_truncated_body_is_rejected_and_the_crawl_goes_on(caplog):
 
 
 def test_manifest_covers_every_request_of_the_test_employers():
-    fixtures = FixtureSet(FIXTURES / SLUG)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-    queue = deque(start(spider))
-    sent: list[tuple[str, int]] = []
-    items: list[dict] = []
-    while queue:
-        request = queue.popleft()
-        found = fixtures.find(request)
-        assert found is not None, f"no fixture for {request.url}"
-        answer = fixtures.response(found, request)
-        sent.append((request.url, answer.status))
-        if answer.status >= 400 and answer.status not in spider.handle_httpstatus_list:
-            continue  # retried, then reported through the errback
-        for out in request.callback(answer):
-            (queue.append if isinstance(out, Request) else items.append)(out)
-    for key, group in fixtures.entries.items():
-        assert fixtures.served[id(group[0])] >= len(group), f"fixture never used: {key}"
-    assert [status for _, status in sent] == [200, 200, 500, 200]
-    assert len([item for item in items if not is_reject(item)]) == 9
+    walk = walk_crawl(employer_spider(REPLAY_SETTINGS))
+    assert walk.unused() == [], "fixtures never used"
+    assert [status for _, status in walk.answers] == [200, 200, 500, 200]
+    assert len(walk.offers) == 9
 
 
 # ---------------------------------------------------------------- end to end
 
 
-def run_in_child(code: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run(
-        [sys.executable, *([code] if code == "-m" else ["-c", code]), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def crawl_run(db_path: Path) -> dict:
-    db = open_db(str(db_path))
-    try:
-        return next(db["crawl_runs"].rows_where("source = 'lever'"))
-    finally:
-        db.close()
-
-
 def test_offline_crawl_of_the_employers_file(tmp_path):
     """`botjobs crawl --offline --source lever`: BforBank's two pages, replayed."""
     path = tmp_path / "x.db"
-    done = run_in_child(
-        "-m", "pipeline", "--db", str(path), "crawl", "--offline", "--source", SLUG, "-q"
-    )
+    done = crawl_offline(path, SLUG, "-q")
     assert done.returncode == 0, done.stderr
-    run = crawl_run(path)
+    run = crawl_run(path, SLUG)
     # 9 on-topic postings; the untitled one and the non-object are rejected.
     assert (run["items"], run["new"], run["rejects"], run["errors"]) == (9, 8, 2, 0)
     assert run["status"] == "ok" and run["mode"] == "offline"
@@ -523,9 +462,9 @@ def test_replayed_crawl_of_the_test_employers_is_partial(tmp_path):
         "run_crawl(sys.argv[1], ['lever'], DEFAULT_FIXTURES, quiet=True,\n"
         "          spider_args={'lever': {'employers_file': sys.argv[2]}})\n"
     )
-    done = run_in_child(code, str(path), EMPLOYERS_FILE)
+    done = python_child("-c", code, str(path), EMPLOYERS_FILE)
     assert done.returncode == 0, done.stderr
-    run = crawl_run(path)
+    run = crawl_run(path, SLUG)
     assert (run["items"], run["new"], run["rejects"], run["errors"]) == (9, 8, 2, 1)
     assert run["status"] == "partial"
     assert "Ardent Finance" in done.stderr and "HTTP 500" in done.stderr

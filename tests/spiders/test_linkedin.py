@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-import os
-import shutil
-import subprocess
-import sys
-from collections import deque
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from parsel import Selector
-from scrapy import Request
 from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.common import BLOCKED, LAYOUT_CHANGED
 from spiders.linkedin import (
     MAX_START,
@@ -41,11 +28,26 @@ from spiders.linkedin import (
     with_detail,
 )
 from spiders.search_terms import search_terms
-from tests.helpers import FIXTURES, fixture_response, manifest_entries, replay_response
+from tests.helpers import (
+    REPLAY_SETTINGS,
+    crawl_offline,
+    crawl_run,
+    failure_for,
+    fixture_response,
+    http_failure,
+    make_spider,
+    manifest_entries,
+    patched_fixtures,
+    replay_response,
+    split,
+    start,
+    stat,
+    until_stop,
+    walk_crawl,
+)
 
 SLUG = "linkedin"
 ENTRIES = manifest_entries(SLUG)
-ROOT = Path(__file__).resolve().parents[2]
 HTML = {"Content-Type": "text/html;charset=utf-8"}
 
 
@@ -66,73 +68,9 @@ def detail_entry(job: str) -> dict:
     return next(e for e in ENTRIES if e["url"] == detail_url(job))
 
 
-def make_spider(settings: dict | None = None, **kwargs) -> LinkedInSpider:
-    crawler = get_crawler(LinkedInSpider, settings or {})
-    return LinkedInSpider.from_crawler(crawler, **kwargs)
-
-
-def start_requests(spider: LinkedInSpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
-
-
-def split(out) -> tuple[list[dict], list[Request]]:
-    out = list(out)
-    return [o for o in out if isinstance(o, dict)], [o for o in out if isinstance(o, Request)]
-
-
-def until_stopped(generator) -> tuple[list, CloseSpider]:
-    out: list = []
-    with pytest.raises(CloseSpider) as stopped:
-        for thing in generator:
-            out.append(thing)
-    return out, stopped.value
-
-
-def stat(spider: LinkedInSpider, key: str):
-    return spider.crawler.stats.get_value(key)
-
-
-def failure_for(request: Request, error: Exception) -> Failure:
-    failure = Failure(error)
-    failure.request = request  # the scraper sets it before calling an errback
-    return failure
-
-
-def http_failure(request: Request, status: int) -> Failure:
-    response = fixture_response("", url=request.url, status=status, body=b"")
-    return failure_for(request, HttpError(response, "Ignoring non-200 response"))
-
-
-def play(spider: LinkedInSpider, fixtures: FixtureSet) -> tuple[list, list[tuple[str, int]]]:
-    """Answer every request from the fixtures, as the engine would after retries."""
-    queue = deque(start_requests(spider))
-    items: list = []
-    sent: list[tuple[str, int]] = []
-    seen: set[str] = set()
-    while queue:
-        request = queue.popleft()
-        if request.url in seen and not request.dont_filter:
-            continue  # Scrapy's dupefilter: an offer found by two terms is asked once
-        seen.add(request.url)
-        found = fixtures.find(request)
-        assert found is not None, f"no fixture for {request.url}"
-        response = fixtures.response(found, request)
-        sent.append((request.url, response.status))
-        allowed = request.meta.get("handle_httpstatus_list", [])
-        if 200 <= response.status < 300 or response.status in allowed:
-            out = request.callback(response, **request.cb_kwargs)
-        else:
-            out = request.errback(http_failure(request, response.status))
-        for thing in out or []:
-            (queue.append if isinstance(thing, Request) else items.append)(thing)
-    return items, sent
-
-
-PLAYED, SENT = play(make_spider(), FixtureSet(FIXTURES / SLUG))
-OFFERS = [item for item in PLAYED if not is_reject(item)]
+WALK = walk_crawl(make_spider(LinkedInSpider))
+PLAYED = WALK.items
+OFFERS = WALK.offers
 
 
 @pytest.fixture(scope="module")
@@ -159,13 +97,13 @@ def test_opt_in_about_and_politeness():
     assert LinkedInSpider.opt_in is True
     assert LinkedInSpider.name == "linkedin"
     assert "LinkedIn" in LinkedInSpider.about and "\n" not in LinkedInSpider.about
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     assert spider.settings.getfloat("DOWNLOAD_DELAY") == 5.0
     assert spider.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 1
 
 
 def test_one_first_page_per_default_term():
-    requests = start_requests(make_spider())
+    requests = start(make_spider(LinkedInSpider))
     assert [r.url for r in requests] == [search_url(term, 0) for term in search_terms()]
     assert len(requests) == 12
     for request in requests:
@@ -183,7 +121,7 @@ def test_search_url_is_fixed_and_ordered():
 
 
 def test_terms_argument_overrides_the_list():
-    spider = make_spider(terms="rasa,botpress")
+    spider = make_spider(LinkedInSpider, terms="rasa,botpress")
     assert [search_of(u)[0] for u in spider.first_page_urls()] == ["rasa", "botpress"]
 
 
@@ -191,7 +129,7 @@ def test_terms_argument_overrides_the_list():
 
 
 def test_first_chatbot_page_asks_a_detail_per_card_and_the_next_page():
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     page = entry("chatbot", 0)
     items, requests = split(spider.parse_search(replay_response(SLUG, page)))
     details = [r for r in requests if "/jobPosting/" in r.url]
@@ -331,7 +269,7 @@ def test_detail_without_criteria_leaves_them_none(offers):
 
 
 def test_detail_without_description_keeps_card_and_criteria(caplog):
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     card = {"source": "linkedin", "source_id": "4012345925", "title": "Chef de projet", "url": "u"}
     with caplog.at_level(logging.WARNING):
         out = list(spider.parse_detail(replay_response(SLUG, detail_entry("4012345925")), card))
@@ -362,7 +300,7 @@ def test_with_detail_keeps_the_card_where_the_detail_is_blank():
 
 
 def test_withdrawn_offer_yields_nothing(caplog):
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     gone = detail_entry("4012345866")
     assert gone["status"] == 404
     card = {"source": "linkedin", "source_id": "4012345866", "title": "Chef de projet chatbot RH"}
@@ -375,7 +313,7 @@ def test_withdrawn_offer_yields_nothing(caplog):
 
 
 def test_failed_detail_keeps_the_card(caplog):
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     card = {"source": "linkedin", "source_id": "4012345891", "title": "Business analyst chatbot"}
     request = spider._detail_request(card)
     assert detail_entry("4012345891")["status"] == 500
@@ -415,7 +353,7 @@ def test_fixtures_hold_what_the_readme_says(offers):
 
 
 def test_chatbot_pages_run_until_an_empty_fragment():
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     _, requests = split(spider.parse_search(replay_response(SLUG, entry("chatbot", 25))))
     assert len([r for r in requests if "/jobPosting/" in r.url]) == 9
     assert [search_of(r.url) for r in requests if "/search?" in r.url] == [("chatbot", 34)]
@@ -426,7 +364,7 @@ def test_chatbot_pages_run_until_an_empty_fragment():
 
 
 def test_an_empty_first_page_is_an_empty_result():
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     assert list(spider.parse_search(replay_response(SLUG, entry("bot designer", 0)))) == []
     assert stat(spider, "botjobs/status") is None
 
@@ -452,7 +390,7 @@ def test_no_page_past_the_cap():
     page = fixture_response(
         f"{SLUG}/search_chatbot_0.html", url=search_url("chatbot", 75), headers=HTML
     )
-    _, requests = split(make_spider().parse_search(page))
+    _, requests = split(make_spider(LinkedInSpider).parse_search(page))
     assert not [r for r in requests if "/search?" in r.url]
 
 
@@ -460,7 +398,7 @@ def test_no_page_past_the_cap():
 
 
 def test_a_search_failing_after_retries_is_an_error(caplog):
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     failed = entry("callbot", 0)
     assert failed["status"] == 500
     request = spider._search_request(failed["url"])
@@ -473,7 +411,7 @@ def test_a_search_failing_after_retries_is_an_error(caplog):
 
 
 def test_a_request_dropped_by_the_replay_is_a_warning_only():
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     request = spider._search_request(search_url("chatbot", 0))
     spider.search_failed(failure_for(request, IgnoreRequest("no recorded response")))
     assert stat(spider, "linkedin/failed_searches") is None
@@ -493,11 +431,11 @@ def assert_blocked(spider: LinkedInSpider, stopped: CloseSpider, status: str = "
 
 @pytest.mark.parametrize("status", [999, 429])
 def test_999_or_429_on_a_search_stops_the_source(status):
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     page = fixture_response(
         f"{SLUG}/blocked_999.html", url=search_url("chatbot", 0), status=status, headers=HTML
     )
-    out, stopped = until_stopped(spider.parse_search(page))
+    out, stopped = until_stop(spider.parse_search(page))
     assert out == []
     assert_blocked(spider, stopped, f"HTTP {status}")
     assert "authwall" in stat(spider, "botjobs/message")
@@ -505,16 +443,16 @@ def test_999_or_429_on_a_search_stops_the_source(status):
 
 @pytest.mark.parametrize("status", [999, 429])
 def test_999_or_429_on_a_detail_keeps_the_card_and_stops(status):
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     card = {"source": "linkedin", "source_id": "4012345678", "title": "T"}
     page = fixture_response("", url=detail_url("4012345678"), status=status, body=b"")
-    out, stopped = until_stopped(spider.parse_detail(page, card))
+    out, stopped = until_stop(spider.parse_detail(page, card))
     assert out == [card]
     assert_blocked(spider, stopped, f"HTTP {status}")
 
 
 def test_429_reaching_the_search_errback_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     request = spider._search_request(search_url("chatbot", 0))
     with pytest.raises(CloseSpider) as stopped:
         spider.search_failed(http_failure(request, 429))
@@ -522,25 +460,23 @@ def test_429_reaching_the_search_errback_stops_the_source():
 
 
 def test_429_reaching_the_detail_errback_keeps_the_card_and_stops():
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     card = {"source": "linkedin", "source_id": "1", "title": "T"}
-    out, stopped = until_stopped(
-        spider.detail_failed(http_failure(spider._detail_request(card), 429))
-    )
+    out, stopped = until_stop(spider.detail_failed(http_failure(spider._detail_request(card), 429)))
     assert out == [card]
     assert_blocked(spider, stopped, "HTTP 429")
 
 
 def test_an_authwall_served_200_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     page = fixture_response(f"{SLUG}/authwall.html", url=search_url("voicebot", 0), headers=HTML)
-    out, stopped = until_stopped(spider.parse_search(page))
+    out, stopped = until_stop(spider.parse_search(page))
     assert out == []
     assert_blocked(spider, stopped, "HTTP 200 with the sign-in wall")
 
 
 def test_robots_txt_refusal_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     request = spider._search_request(search_url("chatbot", 0))
     with pytest.raises(CloseSpider) as stopped:
         spider.search_failed(failure_for(request, IgnoreRequest("Forbidden by robots.txt")))
@@ -552,10 +488,10 @@ def test_robots_txt_refusal_stops_the_source():
 
 
 def test_a_fragment_without_cards_is_a_layout_change():
-    spider = make_spider()
+    spider = make_spider(LinkedInSpider)
     url = search_url("chatbot", 0)
     page = fixture_response(f"{SLUG}/layout_changed.html", url=url, headers=HTML)
-    out, stopped = until_stopped(spider.parse_search(page))
+    out, stopped = until_stop(spider.parse_search(page))
     assert stopped.reason == LAYOUT_CHANGED
     assert stat(spider, "botjobs/status") == LAYOUT_CHANGED
     assert "spiders/linkedin.py" in stat(spider, "botjobs/message")
@@ -569,54 +505,28 @@ def test_a_fragment_without_cards_is_a_layout_change():
 
 
 def test_manifest_covers_every_request_of_a_default_replay():
-    fixtures = FixtureSet(FIXTURES / SLUG)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-    items, sent = play(spider, fixtures)
-    for key, group in fixtures.entries.items():
-        assert fixtures.served[id(group[0])] >= len(group), f"fixture never used: {key}"
-    searches = [(url, status) for url, status in sent if "/search?" in url]
-    details = [(url, status) for url, status in sent if "/jobPosting/" in url]
+    walk = walk_crawl(make_spider(LinkedInSpider, REPLAY_SETTINGS))
+    assert walk.unused() == [], "fixtures never used"
+    searches = [(url, status) for url, status in walk.answers if "/search?" in url]
+    details = [(url, status) for url, status in walk.answers if "/jobPosting/" in url]
     # 12 first pages, chatbot's second page, and the empty page after each term with results.
     assert len(searches) == 12 + 1 + 10
     assert len(details) == 37
     assert [status for url, status in searches if "callbot" in url] == [500]
     assert sorted(status for _, status in details if status != 200) == [404, 500]
-    assert len([item for item in items if not is_reject(item)]) == 36
-    assert stat(spider, "linkedin/failed_searches") == 1
-    assert stat(spider, "linkedin/failed_details") == 1
+    assert len(walk.offers) == 36
+    assert stat(walk.spider, "linkedin/failed_searches") == 1
+    assert stat(walk.spider, "linkedin/failed_details") == 1
 
 
 # ---------------------------------------------------------------- end to end
 
 
-def botjobs(*args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def crawl_run(path: Path) -> dict:
-    db = open_db(str(path))
-    try:
-        runs = list(db["crawl_runs"].rows_where("source = ?", [SLUG]))
-        assert len(runs) == 1
-        return runs[0]
-    finally:
-        db.close()
-
-
 def test_offline_crawl_end_to_end(tmp_path):
     path = tmp_path / "x.db"
-    done = botjobs("--db", str(path), "crawl", "--offline", "--source", SLUG, "-q")
+    done = crawl_offline(path, SLUG, "-q")
     assert done.returncode == 0, done.stderr
-    run = crawl_run(path)
+    run = crawl_run(path, SLUG)
     # 36 offers (one without a title is rejected by the pipeline), the id-less card rejected
     # by the spider, and one error: the search answering 500 after its retries.
     assert (run["items"], run["new"], run["rejects"], run["errors"]) == (36, 35, 2, 1)
@@ -636,19 +546,12 @@ def test_offline_crawl_end_to_end(tmp_path):
 
 def test_a_refusal_late_in_the_crawl_leaves_the_run_blocked(tmp_path):
     """The real engine: chatbot's last (empty) page answers 999; the run says blocked."""
-    fixtures = tmp_path / "fixtures"
-    shutil.copytree(FIXTURES / SLUG, fixtures / SLUG)
-    manifest_path = fixtures / SLUG / "manifest.json"
-    manifest = json.loads(manifest_path.read_text("utf-8"))
-    for item in manifest["responses"]:
-        if item["url"] == search_url("chatbot", 34):
-            item.update(status=999, file="blocked_999.html")
-    manifest_path.write_text(json.dumps(manifest), "utf-8")
-    path = tmp_path / "b.db"
-    done = botjobs(
-        "--db", str(path), "crawl", "--offline", "--fixtures", str(fixtures), "--source", SLUG
+    fixtures = patched_fixtures(
+        tmp_path, SLUG, search_url("chatbot", 34), status=999, file="blocked_999.html"
     )
+    path = tmp_path / "b.db"
+    done = crawl_offline(path, SLUG, "--fixtures", str(fixtures))
     assert done.returncode == 0, done.stderr
-    run = crawl_run(path)
+    run = crawl_run(path, SLUG)
     assert run["status"] == BLOCKED
     assert "LinkedIn refused the crawl: HTTP 999" in run["message"]

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
-from collections import deque
-from pathlib import Path
 
 import pytest
 from scrapy import Request
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.common import FeedError
 from spiders.employers import Employer
 from spiders.smartrecruiters import (
@@ -36,11 +27,24 @@ from spiders.smartrecruiters import (
     parse_list,
     remote_text,
 )
-from tests.helpers import FIXTURES, fixture_response, manifest_entries, replay_response
+from tests.helpers import (
+    REPLAY_SETTINGS,
+    crawl_offline,
+    crawl_run,
+    failure_for,
+    fixture_response,
+    make_spider,
+    manifest_entries,
+    replay_response,
+    split,
+    start,
+    stat,
+    until_stop,
+    walk_crawl,
+)
 
 SLUG = "smartrecruiters"
 ENTRIES = manifest_entries(SLUG)
-ROOT = Path(__file__).resolve().parents[2]
 COMPANY = "BasicFit"
 BASIC_FIT = Employer("basic_fit", "Basic-Fit", "smartrecruiters", ids={"company": COMPANY})
 
@@ -54,18 +58,6 @@ ALTERNANCE = "743999997010971"  # full detail, hybrid
 # ---------------------------------------------------------------- helpers
 
 
-def make_spider(settings: dict | None = None, **kwargs) -> SmartRecruitersSpider:
-    crawler = get_crawler(SmartRecruitersSpider, settings or {})
-    return SmartRecruitersSpider.from_crawler(crawler, **kwargs)
-
-
-def start(spider: SmartRecruitersSpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
-
-
 def entry_for(url: str) -> dict:
     found = [e for e in ENTRIES if e["url"] == url]
     assert len(found) == 1, f"no single manifest entry for {url}"
@@ -74,10 +66,7 @@ def entry_for(url: str) -> dict:
 
 def page(spider: SmartRecruitersSpider, offset: int) -> tuple[list, list[Request]]:
     response = replay_response(SLUG, entry_for(list_url(COMPANY, offset)))
-    out = list(spider.parse_list(response, slug="basic_fit", offset=offset))
-    return [o for o in out if not isinstance(o, Request)], [
-        o for o in out if isinstance(o, Request)
-    ]
+    return split(spider.parse_list(response, slug="basic_fit", offset=offset))
 
 
 def listed(posting_id: str) -> dict:
@@ -99,8 +88,7 @@ def failed_detail(spider: SmartRecruitersSpider, posting_id: str, error: Excepti
         detail_url(COMPANY, posting_id),
         cb_kwargs={"slug": "basic_fit", "listed": listed(posting_id)},
     )
-    wrapped = Failure(error)
-    wrapped.request = request
+    wrapped = failure_for(request, error)
     return list(spider.detail_failed(wrapped) or [])
 
 
@@ -109,12 +97,8 @@ def http_error(posting_id: str, status: int) -> HttpError:
     return HttpError(response, "Ignoring non-200 response")
 
 
-def stat(spider: SmartRecruitersSpider, key: str):
-    return spider.crawler.stats.get_value(key)
-
-
 def all_items() -> list[dict]:
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     items = []
     for posting_id in (CHEF, PO, ALTERNANCE):
         items += detail(spider, posting_id)
@@ -134,7 +118,7 @@ def offers() -> dict[str, dict]:
 
 
 def test_the_feed_is_asked_for_french_postings_a_hundred_at_a_time():
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     requests = start(spider)
     assert [r.url for r in requests] == [
         "https://api.smartrecruiters.com/v1/companies/BasicFit/postings"
@@ -146,7 +130,7 @@ def test_the_feed_is_asked_for_french_postings_a_hundred_at_a_time():
 
 
 def test_first_page_keeps_the_on_topic_posting_and_asks_for_the_next_page():
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     items, requests = page(spider, 0)
     assert items == []
     details, following = requests[:-1], requests[-1]
@@ -159,7 +143,7 @@ def test_first_page_keeps_the_on_topic_posting_and_asks_for_the_next_page():
 
 
 def test_last_page_is_partial_and_ends_the_feed():
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     items, requests = page(spider, 200)
     assert items == []
     assert [r.url for r in requests] == [
@@ -170,7 +154,7 @@ def test_last_page_is_partial_and_ends_the_feed():
 
 
 def test_the_whole_feed_keeps_five_of_237():
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     kept = []
     for offset in (0, 100, 200):
         kept += [r for r in page(spider, offset)[1] if "/postings/" in r.url]
@@ -179,7 +163,7 @@ def test_the_whole_feed_keeps_five_of_237():
 
 
 def test_other_terms_keep_other_postings():
-    spider = make_spider(terms="coach sportif")
+    spider = make_spider(SmartRecruitersSpider, terms="coach sportif")
     _, requests = page(spider, 0)
     names = [r.cb_kwargs["listed"]["name"] for r in requests if "/postings/" in r.url]
     assert names and all("coach sportif" in name.lower() for name in names)
@@ -225,7 +209,7 @@ def test_next_offset(offset, count, total, expected):
 
 
 def test_an_on_topic_posting_without_id_is_rejected_an_off_topic_one_counted():
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     body = json.dumps(
         {
             "offset": 0,
@@ -243,7 +227,7 @@ def test_an_on_topic_posting_without_id_is_rejected_an_off_topic_one_counted():
 
 
 def test_an_empty_feed_asks_for_nothing():
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     body = b'{"offset": 0, "limit": 100, "totalFound": 0, "content": []}'
     response = fixture_response("", url=list_url(COMPANY, 0), body=body)
     assert list(spider.parse_list(response, slug="basic_fit", offset=0)) == []
@@ -407,7 +391,7 @@ def test_odd_postings_never_raise(listed_item, detail_data):
 
 
 def test_withdrawn_posting_is_logged_and_skipped(caplog):
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     with caplog.at_level(logging.INFO):
         assert detail(spider, DESIGNER) == []
     assert any(
@@ -419,7 +403,7 @@ def test_withdrawn_posting_is_logged_and_skipped(caplog):
 
 
 def test_a_failed_detail_leaves_the_list_item_and_an_error(caplog):
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     assert entry_for(detail_url(COMPANY, CHARGE))["status"] == 500
     with caplog.at_level(logging.WARNING):
         items = failed_detail(spider, CHARGE, http_error(CHARGE, 500))
@@ -431,7 +415,7 @@ def test_a_failed_detail_leaves_the_list_item_and_an_error(caplog):
 
 
 def test_a_detail_not_sent_still_leaves_the_list_item(caplog):
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     with caplog.at_level(logging.WARNING):
         items = failed_detail(spider, CHARGE, IgnoreRequest("robots.txt"))
     assert len(items) == 1
@@ -440,7 +424,7 @@ def test_a_detail_not_sent_still_leaves_the_list_item(caplog):
 
 
 def test_an_unreadable_detail_leaves_the_list_item(caplog):
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     url = detail_url(COMPANY, CHEF)
     response = fixture_response("", url=url, body=b"<html>Maintenance</html>")
     with caplog.at_level(logging.WARNING):
@@ -452,11 +436,10 @@ def test_an_unreadable_detail_leaves_the_list_item(caplog):
 
 
 def test_a_failed_page_is_an_error(caplog):
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     request = start(spider)[0]
     response = fixture_response("", url=request.url, status=503, body=b"")
-    wrapped = Failure(HttpError(response, "Ignoring non-200 response"))
-    wrapped.request = request
+    wrapped = failure_for(request, HttpError(response, "Ignoring non-200 response"))
     with caplog.at_level(logging.ERROR):
         spider.list_failed(wrapped)
     assert any("HTTP 503" in r.getMessage() for r in caplog.records)
@@ -464,7 +447,7 @@ def test_a_failed_page_is_an_error(caplog):
 
 
 def test_a_403_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     response = fixture_response(
         "smartrecruiters/forbidden_403.json", url=list_url(COMPANY, 0), status=403
     )
@@ -477,13 +460,10 @@ def test_a_403_stops_the_source():
 
 
 def test_changed_layout_is_a_reject_then_a_stop():
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     response = fixture_response("smartrecruiters/layout_changed.json", url=list_url(COMPANY, 0))
-    out = []
-    with pytest.raises(CloseSpider) as stopped:
-        for item in spider.parse_list(response, slug="basic_fit", offset=0):
-            out.append(item)
-    assert stopped.value.reason == "layout-changed"
+    out, stopped = until_stop(spider.parse_list(response, slug="basic_fit", offset=0))
+    assert stopped.reason == "layout-changed"
     assert len(out) == 1 and is_reject(out[0])
     assert out[0]["reason"] == "postings answer has no 'content' list"
     assert out[0]["payload"] == response.text
@@ -506,7 +486,7 @@ def test_parse_list_errors(body, layout):
 
 
 def test_an_unreadable_page_is_one_reject_without_a_stop():
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     response = fixture_response("", url=list_url(COMPANY, 0), body=b"<html>502</html>")
     out = list(spider.parse_list(response, slug="basic_fit", offset=0))
     assert len(out) == 1 and "not valid JSON" in out[0]["reason"]
@@ -514,10 +494,10 @@ def test_an_unreadable_page_is_one_reject_without_a_stop():
 
 
 def test_employers_and_domains():
-    spider = make_spider()
+    spider = make_spider(SmartRecruitersSpider)
     assert [e.slug for e in spider.employers] == ["basic_fit"]
     assert spider.allowed_domains == ["api.smartrecruiters.com"]
-    assert start(make_spider(employer="axa")) == []
+    assert start(make_spider(SmartRecruitersSpider, employer="axa")) == []
 
 
 # ---------------------------------------------------------------- the manifest covers the crawl
@@ -525,33 +505,11 @@ def test_employers_and_domains():
 
 def test_manifest_covers_every_request_of_a_default_replay():
     """Play the crawl by hand: every request the spider makes has a recorded answer."""
-    fixtures = FixtureSet(FIXTURES / SLUG)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-    queue = deque(start(spider))
-    items: list[dict] = []
-    sent: list[tuple[str, int]] = []
-    while queue:
-        request = queue.popleft()
-        found = fixtures.find(request)
-        assert found is not None, f"no fixture for {request.method} {request.url}"
-        response = fixtures.response(found, request)
-        sent.append((request.url, response.status))
-        allowed = request.meta.get("handle_httpstatus_list", [])
-        if not 200 <= response.status < 300 and response.status not in allowed:
-            # Scrapy retries, then reports it through the errback.
-            wrapped = Failure(HttpError(response, "Ignoring non-200 response"))
-            wrapped.request = request
-            items += list(request.errback(wrapped) or [])
-            continue
-        for out in request.callback(response, **request.cb_kwargs):
-            (queue.append if isinstance(out, Request) else items.append)(out)
-
-    for group in fixtures.entries.values():
-        for entry in group:
-            assert fixtures.served[id(entry)] >= 1, f"fixture never used: {entry}"
-    assert len(sent) == 8
-    assert [status for _, status in sent].count(500) == 1
-    assert sorted(item["source_id"] for item in items) == sorted(
+    walk = walk_crawl(make_spider(SmartRecruitersSpider, REPLAY_SETTINGS))
+    assert walk.unused() == [], "fixtures never used"
+    assert len(walk.sent) == 8
+    assert [status for _, status in walk.answers].count(500) == 1
+    assert sorted(item["source_id"] for item in walk.items) == sorted(
         f"BasicFit/{i}" for i in (CHEF, PO, CHARGE, ALTERNANCE)
     )
 
@@ -559,25 +517,15 @@ def test_manifest_covers_every_request_of_a_default_replay():
 def test_offline_crawl_end_to_end(tmp_path):
     """The real command with the replay middleware, in a child process (a reactor per run)."""
     path = tmp_path / "x.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "--db", str(path), "crawl", "--offline"]
-        + ["--source", SLUG, "-q"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = crawl_offline(path, SLUG, "-q")
     assert done.returncode == 0, done.stderr
     assert CHARGE in done.stderr  # the detail answering 500 is reported
+    run = crawl_run(path, SLUG)
+    # 4 offers (the withdrawn one is not); the detail answering 500 is the one error.
+    assert (run["items"], run["new"], run["rejects"]) == (4, 4, 0)
+    assert (run["errors"], run["status"], run["mode"]) == (1, "partial", "offline")
     db = open_db(str(path))
     try:
-        run = next(db["crawl_runs"].rows_where("source = ?", [SLUG]))
-        # 4 offers (the withdrawn one is not); the detail answering 500 is the one error.
-        assert (run["items"], run["new"], run["rejects"]) == (4, 4, 0)
-        assert (run["errors"], run["status"], run["mode"]) == (1, "partial", "offline")
         stored = {row["source_id"]: row for row in db["offers"].rows_where("source = ?", [SLUG])}
         assert set(stored) == {f"BasicFit/{i}" for i in (CHEF, PO, CHARGE, ALTERNANCE)}
         assert stored[f"BasicFit/{CHEF}"]["title"] == "Chef de projet chatbot (H/F)"

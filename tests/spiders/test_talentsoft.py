@@ -7,27 +7,15 @@ in another layout and a 403 are fed directly: in the manifest they would stop th
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
-from collections import deque
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from scrapy import Request
 from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
-from w3lib.url import canonicalize_url
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.common import BLOCKED, LAYOUT_CHANGED
 from spiders.employers import load_employers
 from spiders.talentsoft import (
@@ -44,10 +32,23 @@ from spiders.talentsoft import (
     parse_list,
     read_detail,
 )
-from tests.helpers import FIXTURES, fixture_path, fixture_response
+from tests.helpers import (
+    REPLAY_SETTINGS,
+    Walk,
+    crawl_offline,
+    crawl_run,
+    drain,
+    failure_for,
+    fixture_path,
+    fixture_response,
+    make_spider,
+    response_failure,
+    start,
+    stat,
+    walk_crawl,
+)
 
 SLUG = "talentsoft"
-ROOT = Path(__file__).resolve().parents[2]
 EMPLOYERS = load_employers()
 URSSAF = EMPLOYERS["urssaf"]
 BOUYGUES = EMPLOYERS["bouygues_telecom"]
@@ -66,22 +67,6 @@ B_4127 = detail_url(B_HOST, "chef-de-projet-chatbot-service-client-h-f", "4127")
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def make_spider(settings: dict | None = None, **kwargs) -> TalentsoftSpider:
-    crawler = get_crawler(TalentsoftSpider, settings or {})
-    return TalentsoftSpider.from_crawler(crawler, **kwargs)
-
-
-def start(spider: TalentsoftSpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
-
-
-def stat(spider: TalentsoftSpider, key: str):
-    return spider.crawler.stats.get_value(key)
 
 
 def list_response(
@@ -103,63 +88,11 @@ def detail_response(file: str, url: str, employer: str = "urssaf", status: int =
     )
 
 
-def drain(iterator) -> tuple[list, CloseSpider | None]:
-    out = []
-    try:
-        for value in iterator:
-            out.append(value)
-    except CloseSpider as error:
-        return out, error
-    return out, None
-
-
 def read(file: str) -> str:
     return fixture_path(f"{SLUG}/{file}").read_text("utf-8")
 
 
-@dataclass
-class Walk:
-    sent: list[tuple[str, int]] = field(default_factory=list)
-    items: list[dict] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    fixtures: FixtureSet | None = None
-    spider: TalentsoftSpider | None = None
-
-    @property
-    def offers(self) -> list[dict]:
-        return [i for i in self.items if not is_reject(i)]
-
-    @property
-    def rejects(self) -> list[dict]:
-        return [i for i in self.items if is_reject(i)]
-
-
-def walk_crawl() -> Walk:
-    fixtures = FixtureSet(FIXTURES / SLUG)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-    result = Walk(fixtures=fixtures, spider=spider)
-    queue = deque(start(spider))
-    seen: set[str] = set()
-    while queue:
-        request = queue.popleft()
-        key = canonicalize_url(request.url)
-        if key in seen and not request.dont_filter:
-            continue  # Scrapy's dupefilter
-        seen.add(key)
-        entry = fixtures.find(request)
-        assert entry is not None, f"no fixture for {request.url}"
-        response = fixtures.response(entry, request)
-        result.sent.append((request.url, response.status))
-        allowed = request.meta.get("handle_httpstatus_list", [])
-        if not 200 <= response.status < 300 and response.status not in allowed:
-            result.failed.append(request.url)  # retried, then reported through the errback
-            continue
-        for out in request.callback(response):
-            (queue.append if isinstance(out, Request) else result.items.append)(out)
-    return result
-
-
-WALK = walk_crawl()
+WALK = walk_crawl(make_spider(TalentsoftSpider, REPLAY_SETTINGS))
 OFFERS = {o["source_id"]: o for o in WALK.offers}
 
 
@@ -178,20 +111,20 @@ def offer(host: str, number: str) -> dict:
 
 
 def test_employers_come_from_the_data_file():
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     assert set(spider.sites) == {"urssaf", "bouygues_telecom"}
     assert spider.sites["urssaf"] == (URSSAF, U_HOST)
     assert sorted(spider.allowed_domains) == sorted([U_HOST, B_HOST])
 
 
 def test_one_first_list_page_per_employer():
-    requests = start(make_spider())
+    requests = start(make_spider(TalentsoftSpider))
     assert sorted(r.url for r in requests) == sorted([list_url(U_HOST, 1), list_url(B_HOST, 1)])
     assert all(r.meta[PAGE_META] == 1 for r in requests)
 
 
 def test_employer_argument_picks_one():
-    spider = make_spider(employer="urssaf")
+    spider = make_spider(TalentsoftSpider, employer="urssaf")
     assert [r.url for r in start(spider)] == [list_url(U_HOST, 1)]
 
 
@@ -204,7 +137,7 @@ def test_employer_without_host_is_skipped(tmp_path, caplog):
         encoding="utf-8",
     )
     with caplog.at_level(logging.ERROR):
-        spider = make_spider(employers_file=str(data))
+        spider = make_spider(TalentsoftSpider, employers_file=str(data))
     assert list(spider.sites) == ["b"]
     assert spider.sites["b"][1] == "b.talent-soft.com"
     assert "needs 'host'" in caplog.text
@@ -227,14 +160,14 @@ def test_host_of(value, expected):
 
 def test_urssaf_is_read_over_three_pages(walk):
     pages = [
-        (u, s) for u, s in walk.sent if u.startswith(f"https://{U_HOST}/offre-de-emploi/liste")
+        (u, s) for u, s in walk.answers if u.startswith(f"https://{U_HOST}/offre-de-emploi/liste")
     ]
     assert pages == [(list_url(U_HOST, n), 200) for n in (1, 2, 3)]
 
 
 def test_bouygues_second_page_fails(walk):
     pages = [
-        (u, s) for u, s in walk.sent if u.startswith(f"https://{B_HOST}/offre-de-emploi/liste")
+        (u, s) for u, s in walk.answers if u.startswith(f"https://{B_HOST}/offre-de-emploi/liste")
     ]
     assert pages == [(list_url(B_HOST, 1), 200), (list_url(B_HOST, 2), 500)]
     assert walk.failed == [list_url(B_HOST, 2)]
@@ -261,7 +194,7 @@ def test_last_page_has_no_next():
 
 
 def test_next_page_request():
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     out = list(spider.parse_list(list_response("urssaf_liste_p2.html", "urssaf", 2)))
     pages = [r for r in out if isinstance(r, Request) and r.callback == spider.parse_list]
     assert [(r.url, r.meta[PAGE_META], r.meta[EMPLOYER_META]) for r in pages] == [
@@ -273,14 +206,14 @@ def test_a_page_without_offers_ends_the_paging():
     body = read("urssaf_liste_p1.html")
     start_at, end_at = body.index('<ul class="ts-offer-list">'), body.index("</ul>\n  <div class")
     empty = body[:start_at] + '<ul class="ts-offer-list">\n  ' + body[end_at:]
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     out, stopped = drain(spider.parse_list(list_response("", "urssaf", 1, body=empty.encode())))
     assert out == [] and stopped is None
     assert stat(spider, "botjobs/status") is None
 
 
 def test_paging_stops_at_the_cap():
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     body = read("urssaf_liste_p1.html").replace("page=2", f"page={MAX_PAGES + 1}")
     response = list_response("", "urssaf", MAX_PAGES, body=body.encode())
     assert parse_list(body, response.url).has_next
@@ -301,7 +234,7 @@ def test_a_link_back_to_page_one_is_not_next():
 
 
 def test_only_on_topic_titles_are_fetched(walk):
-    details = sorted(u for u, _ in walk.sent if "/emploi-" in u)
+    details = sorted(u for u, _ in walk.answers if "/emploi-" in u)
     assert len(details) == 9  # 6 at URSSAF, 3 at Bouygues Telecom
     assert U_4127 in details and B_4127 in details
     assert not [u for u in details if "gestionnaire" in u or "juriste" in u]
@@ -314,7 +247,7 @@ def test_off_topic_offers_are_counted(walk):
 
 
 def test_terms_argument_changes_what_is_kept():
-    spider = make_spider(terms="data")
+    spider = make_spider(TalentsoftSpider, terms="data")
     out = list(spider.parse_list(list_response("urssaf_liste_p2.html", "urssaf", 2)))
     details = [r.url for r in out if isinstance(r, Request) and r.callback == spider.parse_detail]
     assert details == [detail_url(U_HOST, "data-analyst-h-f", "4007")]
@@ -322,7 +255,7 @@ def test_terms_argument_changes_what_is_kept():
 
 
 def test_detail_request_carries_what_the_list_said():
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     out = list(spider.parse_list(list_response("urssaf_liste_p1.html", "urssaf", 1)))
     first = next(r for r in out if isinstance(r, Request) and r.callback == spider.parse_detail)
     assert first.url == U_4127
@@ -334,8 +267,7 @@ def test_detail_request_carries_what_the_list_said():
 
 
 def test_walk_answers_every_manifest_entry(walk):
-    for key, group in walk.fixtures.entries.items():
-        assert walk.fixtures.served[id(group[0])] >= len(group), f"fixture never used: {key}"
+    assert walk.unused() == [], "fixtures never used"
 
 
 def test_walk_counts(walk):
@@ -348,10 +280,9 @@ def test_walk_counts(walk):
 
 
 def test_error_after_retries_is_logged_and_counted(caplog):
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     response = list_response("erreur_500.html", "bouygues_telecom", 2, status=500)
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = response.request
+    failure = response_failure(response)
     with caplog.at_level(logging.ERROR):
         spider.on_error(failure)
     assert stat(spider, "talentsoft/failed_requests") == 1
@@ -359,23 +290,22 @@ def test_error_after_retries_is_logged_and_counted(caplog):
 
 
 def test_a_request_the_replay_does_not_know_is_a_warning(caplog):
-    spider = make_spider()
-    failure = Failure(IgnoreRequest("no recorded response"))
-    failure.request = Request(list_url(U_HOST, 9))
+    spider = make_spider(TalentsoftSpider)
+    failure = failure_for(Request(list_url(U_HOST, 9)), IgnoreRequest("no recorded response"))
     with caplog.at_level(logging.WARNING):
         spider.on_error(failure)
     assert stat(spider, "talentsoft/failed_requests") is None
 
 
 def test_403_stops_the_source_as_blocked():
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     _, stopped = drain(spider.parse_list(list_response("erreur_500.html", "urssaf", 1, status=403)))
     assert isinstance(stopped, CloseSpider) and stopped.reason == BLOCKED
     assert stat(spider, "botjobs/status") == BLOCKED
 
 
 def test_one_employer_without_list_is_rejected_without_stopping(caplog):
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     with caplog.at_level(logging.ERROR):
         out, stopped = drain(
             spider.parse_list(list_response("liste_mise_en_page_changee.html", "urssaf", 1))
@@ -389,7 +319,7 @@ def test_one_employer_without_list_is_rejected_without_stopping(caplog):
 
 
 def test_every_employer_without_list_stops_as_layout_changed():
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     drain(spider.parse_list(list_response("liste_mise_en_page_changee.html", "urssaf", 1)))
     out, stopped = drain(
         spider.parse_list(list_response("liste_mise_en_page_changee.html", "bouygues_telecom", 1))
@@ -411,7 +341,7 @@ def test_list_item_without_offer_link_is_rejected():
         '<a class="ts-offer-list-item__title-link" href="/candidature-spontanee.aspx">'
         "Candidature spontanée chatbot</a></li></ul>"
     )
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     out = list(spider.parse_list(list_response("", "urssaf", 1, body=body.encode())))
     assert len(out) == 1 and is_reject(out[0])
     assert "Candidature spontanée" in out[0]["payload"]
@@ -422,7 +352,7 @@ def test_list_item_without_offer_link_is_rejected():
 
 @pytest.mark.parametrize("status", [404, 410])
 def test_withdrawn_offer_yields_nothing(status, caplog):
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     with caplog.at_level(logging.INFO):
         out = list(
             spider.parse_detail(detail_response("urssaf_offre_3952.html", U_GONE, status=status))
@@ -434,12 +364,12 @@ def test_withdrawn_offer_yields_nothing(status, caplog):
 
 
 def test_withdrawn_offer_in_the_walk(walk):
-    assert (U_GONE, 404) in walk.sent
+    assert (U_GONE, 404) in walk.answers
     assert f"{U_HOST}/3952" not in OFFERS
 
 
 def test_offer_redirected_to_the_list_is_withdrawn():
-    spider = make_spider()
+    spider = make_spider(TalentsoftSpider)
     response = fixture_response(
         f"{SLUG}/urssaf_liste_p3.html",
         url=list_url(U_HOST, 1),
@@ -581,24 +511,16 @@ def test_offer_number(url, expected):
 
 def test_offline_crawl_end_to_end(tmp_path):
     db_path = tmp_path / "x.db"
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "--db", str(db_path), "crawl", "--offline",
-         "--source", SLUG, "-q"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )  # fmt: skip
+    done = crawl_offline(db_path, SLUG, "-q")
     assert done.returncode == 0, done.stderr[-3000:]
+    run = crawl_run(db_path, SLUG)
+    assert run["mode"] == "offline"
+    assert (run["items"], run["new"], run["rejects"]) == (7, 7, 1)
+    # Bouygues Telecom's second list page: 500 on every try.
+    assert run["errors"] >= 1
+    assert run["status"] == "partial"
     db = open_db(str(db_path))
     try:
-        (run,) = list(db["crawl_runs"].rows_where("source = ?", [SLUG]))
-        assert run["mode"] == "offline"
-        assert (run["items"], run["new"], run["rejects"]) == (7, 7, 1)
-        # Bouygues Telecom's second list page: 500 on every try.
-        assert run["errors"] >= 1
-        assert run["status"] == "partial"
         rows = db.execute(
             "select listings.source_id, offers.company from listings join offers "
             "on offers.id = listings.offer_id where listings.source = ?",

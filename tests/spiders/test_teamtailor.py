@@ -3,24 +3,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import subprocess
-import sys
-from collections import deque
-from pathlib import Path
+from functools import partial
 
 import pytest
 from scrapy import Request
-from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
+from scrapy.exceptions import IgnoreRequest
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.common import BLOCKED, LAYOUT_CHANGED, FeedError
 from spiders.employers import EMPLOYER_META, Employer
 from spiders.teamtailor import (
@@ -34,29 +25,32 @@ from spiders.teamtailor import (
     parse_feed,
     site_host,
 )
-from tests.helpers import FIXTURES, fixture_path, fixture_response
+from tests.helpers import (
+    REPLAY_SETTINGS,
+    crawl_offline,
+    crawl_run,
+    failure_for,
+    fixture_path,
+    fixture_response,
+    make_spider,
+    python_child,
+    response_failure,
+    split,
+    start,
+    stat,
+    until_stop,
+    walk_crawl,
+)
 
 SLUG = "teamtailor"
-ROOT = Path(__file__).resolve().parents[2]
 EMPLOYERS_FILE = str(fixture_path("teamtailor/employers.toml"))
+# A spider of the test employers, unless a test names another file.
+employer_spider = partial(make_spider, TeamtailorSpider, employers_file=EMPLOYERS_FILE)
 PAGE_1 = "https://centaurus.teamtailor.com/jobs.json"
 PAGE_2 = "https://centaurus.teamtailor.com/jobs.json?page=2"
 CENTAURUS = Employer(
     "centaurus", "Groupe Centaurus", "teamtailor", ids={"host": "centaurus.teamtailor.com"}
 )
-
-
-def make_spider(settings: dict | None = None, **kwargs) -> TeamtailorSpider:
-    kwargs.setdefault("employers_file", EMPLOYERS_FILE)
-    crawler = get_crawler(TeamtailorSpider, settings or {})
-    return TeamtailorSpider.from_crawler(crawler, **kwargs)
-
-
-def start(spider: TeamtailorSpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
 
 
 def response(
@@ -66,27 +60,9 @@ def response(
     return fixture_response(f"{SLUG}/{file}", url=url, status=status, meta=meta)
 
 
-def parse(spider: TeamtailorSpider, page) -> tuple[list[dict], list[Request]]:
-    out = list(spider.parse(page))
-    return [o for o in out if isinstance(o, dict)], [o for o in out if isinstance(o, Request)]
-
-
-def until_stop(spider: TeamtailorSpider, page) -> tuple[list, CloseSpider]:
-    """What a callback yielded before it stopped the spider, and the stop."""
-    out: list = []
-    with pytest.raises(CloseSpider) as stopped:
-        for item in spider.parse(page):
-            out.append(item)
-    return out, stopped.value
-
-
-def stat(spider: TeamtailorSpider, key: str):
-    return spider.crawler.stats.get_value(key)
-
-
-SPIDER = make_spider()
-ITEMS_1, REQUESTS_1 = parse(SPIDER, response("centaurus_1.json"))
-ITEMS_2, REQUESTS_2 = parse(SPIDER, response("centaurus_2.json", PAGE_2, page=2))
+SPIDER = employer_spider()
+ITEMS_1, REQUESTS_1 = split(SPIDER.parse(response("centaurus_1.json")))
+ITEMS_2, REQUESTS_2 = split(SPIDER.parse(response("centaurus_2.json", PAGE_2, page=2)))
 ALL_ITEMS = ITEMS_1 + ITEMS_2
 OFFERS = [item for item in ALL_ITEMS if not is_reject(item)]
 
@@ -121,8 +97,8 @@ def test_a_description_that_names_a_term_is_enough(offers):
 
 
 def test_terms_argument_changes_what_is_kept():
-    spider = make_spider(terms="comptable,commercial")
-    items, _ = parse(spider, response("centaurus_1.json"))
+    spider = employer_spider(terms="comptable,commercial")
+    items, _ = split(spider.parse(response("centaurus_1.json")))
     assert [item["title"] for item in items] == [
         "Comptable fournisseurs (H/F)",
         "Commercial grands comptes",
@@ -306,7 +282,7 @@ def test_the_jobposting_fills_what_the_feed_item_lacks():
 
 
 def test_start_asks_each_employer_for_its_feed():
-    requests = start(make_spider())
+    requests = start(employer_spider())
     assert [request.url for request in requests] == [
         PAGE_1,
         "https://nivalis.teamtailor.com/jobs.json",
@@ -316,7 +292,7 @@ def test_start_asks_each_employer_for_its_feed():
 
 
 def test_default_employers_file_has_centaurus_only():
-    assert [request.url for request in start(make_spider(employers_file=None))] == [PAGE_1]
+    assert [request.url for request in start(employer_spider(employers_file=None))] == [PAGE_1]
 
 
 def test_an_employer_without_host_is_skipped_with_an_error(tmp_path, caplog):
@@ -325,7 +301,7 @@ def test_an_employer_without_host_is_skipped_with_an_error(tmp_path, caplog):
         '[employers]\nnohost = { name = "No Host", platform = "teamtailor" }\n', "utf-8"
     )
     with caplog.at_level(logging.ERROR):
-        assert start(make_spider(employers_file=str(employers))) == []
+        assert start(employer_spider(employers_file=str(employers))) == []
     assert "nohost" in caplog.text and "'host'" in caplog.text
 
 
@@ -340,10 +316,10 @@ def test_a_page_without_next_url_is_the_last():
 
 
 def test_an_empty_feed_yields_nothing_and_goes_on(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     url = "https://nivalis.teamtailor.com/jobs.json"
     with caplog.at_level(logging.WARNING):
-        items, requests = parse(spider, response("empty.json", url, employer="nivalis"))
+        items, requests = split(spider.parse(response("empty.json", url, employer="nivalis")))
     assert items == [] and requests == []
     assert stat(spider, "botjobs/status") is None
     assert not caplog.records
@@ -353,11 +329,10 @@ def test_an_empty_feed_yields_nothing_and_goes_on(caplog):
 
 
 def test_a_feed_answering_500_is_an_error_for_that_employer(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     url = "https://brumaire.teamtailor.com/jobs.json"
     page = response("server_error.html", url, 500, employer="brumaire")
-    failure = Failure(HttpError(page, "Ignoring non-200 response"))
-    failure.request = page.request
+    failure = response_failure(page)
     with caplog.at_level(logging.INFO):
         spider.feed_failed(failure)
     assert [r.levelno for r in caplog.records] == [logging.ERROR]
@@ -367,18 +342,19 @@ def test_a_feed_answering_500_is_an_error_for_that_employer(caplog):
 
 
 def test_a_request_not_sent_is_a_warning(caplog):
-    spider = make_spider()
-    failure = Failure(IgnoreRequest("no recorded response"))
-    failure.request = Request(PAGE_1, meta={EMPLOYER_META: "centaurus"})
+    spider = employer_spider()
+    failure = failure_for(
+        Request(PAGE_1, meta={EMPLOYER_META: "centaurus"}), IgnoreRequest("no recorded response")
+    )
     with caplog.at_level(logging.INFO):
         spider.feed_failed(failure)
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
 
 
 def test_no_feed_at_the_host_is_an_error_not_a_stop(caplog):
-    spider = make_spider()
+    spider = employer_spider()
     with caplog.at_level(logging.ERROR):
-        items, requests = parse(spider, response("not_found.html", status=404))
+        items, requests = split(spider.parse(response("not_found.html", status=404)))
     assert items == [] and requests == []
     assert "Groupe Centaurus" in caplog.text and "employers.toml" in caplog.text
     assert stat(spider, "teamtailor/failed_employers") == 1
@@ -386,8 +362,8 @@ def test_no_feed_at_the_host_is_an_error_not_a_stop(caplog):
 
 
 def test_a_403_challenge_stops_the_source_as_blocked():
-    spider = make_spider()
-    out, stopped = until_stop(spider, response("blocked.html", status=403))
+    spider = employer_spider()
+    out, stopped = until_stop(spider.parse(response("blocked.html", status=403)))
     assert out == []
     assert stopped.reason == BLOCKED
     assert stat(spider, "botjobs/status") == BLOCKED
@@ -395,8 +371,8 @@ def test_a_403_challenge_stops_the_source_as_blocked():
 
 
 def test_json_without_the_items_list_is_rejected_and_stops_the_source():
-    spider = make_spider()
-    out, stopped = until_stop(spider, response("layout_changed.json"))
+    spider = employer_spider()
+    out, stopped = until_stop(spider.parse(response("layout_changed.json")))
     assert len(out) == 1 and is_reject(out[0])
     assert out[0]["reason"] == "body has no 'items' list"
     assert '"careersite-job-url"' in out[0]["payload"]
@@ -405,8 +381,8 @@ def test_json_without_the_items_list_is_rejected_and_stops_the_source():
 
 
 def test_a_truncated_body_is_rejected_and_the_crawl_goes_on():
-    spider = make_spider()
-    items, requests = parse(spider, response("truncated.json"))
+    spider = employer_spider()
+    items, requests = split(spider.parse(response("truncated.json")))
     assert len(items) == 1 and is_reject(items[0])
     assert items[0]["reason"].startswith("body is not valid JSON")
     assert requests == []
@@ -417,58 +393,21 @@ def test_a_truncated_body_is_rejected_and_the_crawl_goes_on():
 
 
 def test_manifest_covers_every_request_of_the_test_employers():
-    fixtures = FixtureSet(FIXTURES / SLUG)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-    queue = deque(start(spider))
-    sent: list[tuple[str, int]] = []
-    items: list[dict] = []
-    while queue:
-        request = queue.popleft()
-        found = fixtures.find(request)
-        assert found is not None, f"no fixture for {request.url}"
-        answer = fixtures.response(found, request)
-        sent.append((request.url, answer.status))
-        if answer.status >= 400 and answer.status not in spider.handle_httpstatus_list:
-            continue  # retried, then reported through the errback
-        for out in request.callback(answer):
-            (queue.append if isinstance(out, Request) else items.append)(out)
-    for key, group in fixtures.entries.items():
-        assert fixtures.served[id(group[0])] >= len(group), f"fixture never used: {key}"
-    assert [status for _, status in sent] == [200, 200, 500, 200]
-    assert len([item for item in items if not is_reject(item)]) == 5
+    walk = walk_crawl(employer_spider(REPLAY_SETTINGS))
+    assert walk.unused() == [], "fixtures never used"
+    assert [status for _, status in walk.answers] == [200, 200, 500, 200]
+    assert len(walk.offers) == 5
 
 
 # ---------------------------------------------------------------- end to end
 
 
-def run_in_child(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def crawl_run(db_path: Path) -> dict:
-    db = open_db(str(db_path))
-    try:
-        return next(db["crawl_runs"].rows_where("source = 'teamtailor'"))
-    finally:
-        db.close()
-
-
 def test_offline_crawl_of_the_employers_file(tmp_path):
     """`botjobs crawl --offline --source teamtailor`: Centaurus's two pages, replayed."""
     path = tmp_path / "x.db"
-    done = run_in_child(
-        "-m", "pipeline", "--db", str(path), "crawl", "--offline", "--source", SLUG, "-q"
-    )
+    done = crawl_offline(path, SLUG, "-q")
     assert done.returncode == 0, done.stderr
-    run = crawl_run(path)
+    run = crawl_run(path, SLUG)
     # 5 on-topic jobs and the item that is not an object.
     assert (run["items"], run["new"], run["rejects"], run["errors"]) == (5, 5, 1, 0)
     assert run["status"] == "ok" and run["mode"] == "offline"
@@ -491,9 +430,9 @@ def test_replayed_crawl_of_the_test_employers_is_partial(tmp_path):
         "run_crawl(sys.argv[1], ['teamtailor'], DEFAULT_FIXTURES, quiet=True,\n"
         "          spider_args={'teamtailor': {'employers_file': sys.argv[2]}})\n"
     )
-    done = run_in_child("-c", code, str(path), EMPLOYERS_FILE)
+    done = python_child("-c", code, str(path), EMPLOYERS_FILE)
     assert done.returncode == 0, done.stderr
-    run = crawl_run(path)
+    run = crawl_run(path, SLUG)
     assert (run["items"], run["new"], run["rejects"], run["errors"]) == (5, 5, 1, 1)
     assert run["status"] == "partial"
     assert "Brumaire Conseil" in done.stderr and "HTTP 500" in done.stderr

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
-from collections import deque
-from pathlib import Path
 
 import pytest
 from scrapy import Request
 from scrapy.exceptions import CloseSpider
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet
 from spiders.common import FeedError
 from spiders.employers import Employer
 from spiders.search_terms import search_terms
@@ -37,11 +27,25 @@ from spiders.workday import (
     search_body,
     search_url,
 )
-from tests.helpers import FIXTURES, fixture_response, manifest_entries, replay_response
+from tests.helpers import (
+    REPLAY_SETTINGS,
+    crawl_offline,
+    crawl_run,
+    failure_for,
+    fixture_response,
+    http_failure,
+    make_spider,
+    manifest_entries,
+    replay_response,
+    split,
+    start,
+    stat,
+    until_stop,
+    walk_crawl,
+)
 
 SLUG = "workday"
 ENTRIES = manifest_entries(SLUG)
-ROOT = Path(__file__).resolve().parents[2]
 HOST = "axa.wd3.myworkdayjobs.com"
 CAREERS = search_url(HOST, "axa", "AXA_Careers")
 PARTNERS = search_url(HOST, "axa", "AXA_Partners")
@@ -49,18 +53,6 @@ AXA = Employer("axa", "AXA", "workday", ids={"host": HOST, "tenant": "axa", "sit
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def make_spider(settings: dict | None = None, **kwargs) -> WorkdaySpider:
-    crawler = get_crawler(WorkdaySpider, settings or {})
-    return WorkdaySpider.from_crawler(crawler, **kwargs)
-
-
-def start(spider: WorkdaySpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
 
 
 def search_entry(url: str, term: str, offset: int = 0) -> dict:
@@ -78,10 +70,7 @@ def search_entry(url: str, term: str, offset: int = 0) -> dict:
 
 def search(spider: WorkdaySpider, slug: str, url: str, term: str, offset: int = 0, total=None):
     response = replay_response(SLUG, search_entry(url, term, offset))
-    out = list(spider.parse_search(response, slug=slug, term=term, offset=offset, total=total))
-    return [o for o in out if not isinstance(o, Request)], [
-        o for o in out if isinstance(o, Request)
-    ]
+    return split(spider.parse_search(response, slug=slug, term=term, offset=offset, total=total))
 
 
 def detail_entries(status: int = 200) -> list[dict]:
@@ -98,12 +87,8 @@ def parse_detail(spider: WorkdaySpider, entry: dict, listed=None) -> list:
     return list(spider.parse_detail(response, slug=slug, path=path_of(entry["url"]), listed=listed))
 
 
-def stat(spider: WorkdaySpider, key: str):
-    return spider.crawler.stats.get_value(key)
-
-
 def all_items() -> list[dict]:
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     items: list[dict] = []
     for entry in detail_entries():
         items += parse_detail(spider, entry)
@@ -122,21 +107,11 @@ def offers() -> dict[str, dict]:
     return found
 
 
-def failure(request: Request, status: int | None) -> Failure:
-    if status is None:
-        wrapped = Failure(TimeoutError("took too long"))
-    else:
-        response = fixture_response("", url=request.url, status=status, body=b"")
-        wrapped = Failure(HttpError(response, "Ignoring non-200 response"))
-    wrapped.request = request
-    return wrapped
-
-
 # ---------------------------------------------------------------- the searches asked for
 
 
 def test_every_employer_is_searched_for_every_term():
-    requests = start(make_spider())
+    requests = start(make_spider(WorkdaySpider))
     terms = search_terms()
     assert len(requests) == 2 * len(terms) == 24
     assert [r.url for r in requests] == [CAREERS] * len(terms) + [PARTNERS] * len(terms)
@@ -160,7 +135,7 @@ def test_search_body_asks_for_twenty():
 
 
 def test_one_employer_and_other_terms():
-    spider = make_spider(employer="axa_partners", terms="rasa, voicebot")
+    spider = make_spider(WorkdaySpider, employer="axa_partners", terms="rasa, voicebot")
     requests = start(spider)
     assert [r.url for r in requests] == [PARTNERS, PARTNERS]
     assert [json.loads(r.body)["searchText"] for r in requests] == ["rasa", "voicebot"]
@@ -169,7 +144,7 @@ def test_one_employer_and_other_terms():
 
 def test_unknown_employer_is_reported(caplog):
     with caplog.at_level(logging.ERROR):
-        spider = make_spider(employer="axa,basic_fit,nobody")
+        spider = make_spider(WorkdaySpider, employer="axa,basic_fit,nobody")
     assert [e.slug for e in spider.employers] == ["axa"]
     assert any("basic_fit, nobody" in r.getMessage() for r in caplog.records)
 
@@ -184,7 +159,7 @@ def test_an_employer_without_its_site_id_is_skipped(tmp_path, caplog):
         encoding="utf-8",
     )
     with caplog.at_level(logging.ERROR):
-        requests = start(make_spider(employers_file=str(data), terms="chatbot"))
+        requests = start(make_spider(WorkdaySpider, employers_file=str(data), terms="chatbot"))
     assert [r.url for r in requests] == ["https://b.wd5.myworkdayjobs.com/wday/cxs/b/External/jobs"]
     assert any("'a'" in r.getMessage() and "site" in r.getMessage() for r in caplog.records)
 
@@ -193,7 +168,7 @@ def test_an_employer_without_its_site_id_is_skipped(tmp_path, caplog):
 
 
 def test_first_page_asks_for_every_detail_and_the_next_page():
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     items, requests = search(spider, "axa", CAREERS, "chatbot")
     assert items == []
     details, following = requests[:-1], requests[-1]
@@ -211,7 +186,7 @@ def test_first_page_asks_for_every_detail_and_the_next_page():
 
 def test_last_page_keeps_the_first_pages_total():
     # Workday says "total": 0 after the first page; the first page's 23 still holds.
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     body = json.loads(replay_response(SLUG, search_entry(CAREERS, "chatbot", 20)).text)
     assert body["total"] == 0
     items, requests = search(spider, "axa", CAREERS, "chatbot", offset=20, total=23)
@@ -221,13 +196,13 @@ def test_last_page_keeps_the_first_pages_total():
 
 
 def test_empty_result_asks_for_nothing():
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     assert search(spider, "axa", CAREERS, "bot designer") == ([], [])
     assert search(spider, "axa_partners", PARTNERS, "voicebot") == ([], [])
 
 
 def test_a_posting_found_by_several_terms_is_asked_for_once():
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     _, first = search(spider, "axa", CAREERS, "chatbot")
     _, again = search(spider, "axa", CAREERS, "agent conversationnel")
     _, more = search(spider, "axa", CAREERS, "IA conversationnelle")
@@ -262,7 +237,7 @@ def test_next_offset(offset, count, total, expected):
 
 
 def test_a_board_past_the_paging_cap_is_reported(caplog):
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     body = json.dumps({"total": 4100, "jobPostings": []}).encode()
     response = fixture_response("", url=CAREERS, body=body, method="POST")
     with caplog.at_level(logging.WARNING):
@@ -408,7 +383,7 @@ def test_odd_details_never_raise(data):
 
 
 def test_withdrawn_posting_is_logged_and_skipped(caplog):
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     entry = detail_entries(404)[0]
     with caplog.at_level(logging.INFO):
         assert parse_detail(spider, entry) == []
@@ -423,13 +398,13 @@ def test_withdrawn_posting_is_logged_and_skipped(caplog):
 
 
 def test_search_answering_500_is_an_error(caplog):
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     request = next(
         r for r in start(spider) if r.cb_kwargs["term"] == "assistant virtuel" and r.url == CAREERS
     )
     assert search_entry(CAREERS, "assistant virtuel")["status"] == 500
     with caplog.at_level(logging.ERROR):
-        assert spider.search_failed(failure(request, 500)) is None
+        assert spider.search_failed(http_failure(request, 500)) is None
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1
     assert "'assistant virtuel'" in errors[0] and "HTTP 500" in errors[0] and "axa" in errors[0]
@@ -437,15 +412,15 @@ def test_search_answering_500_is_an_error(caplog):
 
 
 def test_search_timeout_is_an_error(caplog):
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     request = start(spider)[0]
     with caplog.at_level(logging.ERROR):
-        spider.search_failed(failure(request, None))
+        spider.search_failed(failure_for(request, TimeoutError("took too long")))
     assert any("took too long" in r.getMessage() for r in caplog.records)
 
 
 def test_refused_search_logs_what_workday_said(caplog):
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     response = fixture_response("workday/refused_400.json", url=CAREERS, status=400, method="POST")
     with caplog.at_level(logging.ERROR):
         out = list(spider.parse_search(response, slug="axa", term="chatbot", offset=0, total=None))
@@ -465,7 +440,7 @@ def test_error_text():
 
 
 def test_a_403_wall_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     response = fixture_response(
         "workday/blocked_403.html",
         url=CAREERS,
@@ -482,13 +457,12 @@ def test_a_403_wall_stops_the_source():
 
 
 def test_changed_layout_is_a_reject_then_a_stop():
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     response = fixture_response("workday/layout_changed.json", url=CAREERS, method="POST")
-    out = []
-    with pytest.raises(CloseSpider) as stopped:
-        for item in spider.parse_search(response, slug="axa", term="chatbot", offset=0, total=None):
-            out.append(item)
-    assert stopped.value.reason == "layout-changed"
+    out, stopped = until_stop(
+        spider.parse_search(response, slug="axa", term="chatbot", offset=0, total=None)
+    )
+    assert stopped.reason == "layout-changed"
     assert len(out) == 1 and is_reject(out[0])
     assert out[0]["reason"] == "search answer has no 'jobPostings' list"
     assert out[0]["payload"] == response.text
@@ -519,7 +493,7 @@ def test_parse_search_total():
 
 
 def test_a_maintenance_page_is_one_reject_without_a_stop(caplog):
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     body = b"<html><body>Workday is currently unavailable.</body></html>"
     response = fixture_response("", url=CAREERS, body=body, method="POST")
     with caplog.at_level(logging.ERROR):
@@ -531,22 +505,21 @@ def test_a_maintenance_page_is_one_reject_without_a_stop(caplog):
 
 
 def test_a_detail_without_its_posting_stops_the_source():
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     url = detail_url(HOST, "axa", "AXA_Careers", "/job/Paris/x_JR1")
     response = fixture_response("", url=url, body=b'{"similarJobs": []}')
-    out = []
-    with pytest.raises(CloseSpider):
-        for item in spider.parse_detail(response, slug="axa", path="/job/Paris/x_JR1", listed={}):
-            out.append(item)
+    out, _ = until_stop(
+        spider.parse_detail(response, slug="axa", path="/job/Paris/x_JR1", listed={})
+    )
     assert len(out) == 1 and out[0]["reason"] == "detail answer has no 'jobPostingInfo' object"
     assert stat(spider, "botjobs/status") == "layout-changed"
 
 
 def test_a_detail_that_failed_is_an_error(caplog):
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     request = Request(detail_url(HOST, "axa", "AXA_Careers", "/job/Paris/x_JR1"))
     with caplog.at_level(logging.ERROR):
-        spider.detail_failed(failure(request, 503))
+        spider.detail_failed(http_failure(request, 503))
     assert any("HTTP 503" in r.getMessage() for r in caplog.records)
     assert stat(spider, "workday/failed_details") == 1
 
@@ -555,7 +528,7 @@ def test_a_detail_that_failed_is_an_error(caplog):
     "posting", [{"title": "Chatbot"}, {"externalPath": "https://evil.example/job"}, None, "x"]
 )
 def test_a_posting_without_a_path_is_rejected(posting):
-    spider = make_spider()
+    spider = make_spider(WorkdaySpider)
     body = json.dumps({"total": 1, "jobPostings": [posting]}).encode()
     response = fixture_response("", url=CAREERS, body=body, method="POST")
     out = list(spider.parse_search(response, slug="axa", term="chatbot", offset=0, total=None))
@@ -569,59 +542,30 @@ def test_a_posting_without_a_path_is_rejected(posting):
 
 def test_manifest_covers_every_request_of_a_default_replay():
     """Play the crawl by hand: every request the spider makes has a recorded answer."""
-    fixtures = FixtureSet(FIXTURES / SLUG)
-    spider = make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)})
-    queue = deque(start(spider))
-    items: list[dict] = []
-    sent: list[tuple[str, str, int]] = []
-    while queue:
-        request = queue.popleft()
-        found = fixtures.find(request)
-        assert found is not None, f"no fixture for {request.method} {request.url} {request.body}"
-        response = fixtures.response(found, request)
-        sent.append((request.method, request.url, response.status))
-        allowed = request.meta.get("handle_httpstatus_list", [])
-        if not 200 <= response.status < 300 and response.status not in allowed:
-            continue  # Scrapy retries, then reports it through the errback
-        for out in request.callback(response, **request.cb_kwargs):
-            (queue.append if isinstance(out, Request) else items.append)(out)
-
-    # Each entry is its own group here (one body each), so each must have been served.
-    for group in fixtures.entries.values():
-        for entry in group:
-            assert fixtures.served[id(entry)] >= 1, f"fixture never used: {entry}"
-    gets = [url for method, url, _ in sent if method == "GET"]
+    walk = walk_crawl(make_spider(WorkdaySpider, REPLAY_SETTINGS))
+    assert walk.unused() == [], "fixtures never used"
+    gets = [url for method, url, _, _ in walk.sent if method == "GET"]
     assert len(gets) == len(set(gets)) == 30
-    assert [status for method, _, status in sent if method == "POST"].count(500) == 1
-    assert len([s for m, _, s in sent if m == "POST"]) == 25
-    assert len(items) == 29 and not any(is_reject(item) for item in items)
+    assert [status for method, _, _, status in walk.sent if method == "POST"].count(500) == 1
+    assert len([s for m, _, _, s in walk.sent if m == "POST"]) == 25
+    assert len(walk.items) == 29 and not any(is_reject(item) for item in walk.items)
     # Found again by another term: 10 on AXA Careers, 1 on AXA Partners.
-    assert stat(spider, "workday/repeated_postings") == 11
+    assert stat(walk.spider, "workday/repeated_postings") == 11
 
 
 def test_offline_crawl_end_to_end(tmp_path):
     """The real command with the replay middleware, in a child process (a reactor per run)."""
     path = tmp_path / "x.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "--db", str(path), "crawl", "--offline"]
-        + ["--source", SLUG, "-q"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = crawl_offline(path, SLUG, "-q")
     assert done.returncode == 0, done.stderr
     assert "assistant virtuel" in done.stderr  # the failed search is reported
+    run = crawl_run(path, SLUG)
+    # 29 offers, one requisition on two sites; the search answering 500 is the one error.
+    assert (run["items"], run["new"], run["updated"] + run["unchanged"]) == (29, 28, 1)
+    assert (run["rejects"], run["errors"], run["status"]) == (0, 1, "partial")
+    assert run["mode"] == "offline"
     db = open_db(str(path))
     try:
-        run = next(db["crawl_runs"].rows_where("source = ?", [SLUG]))
-        # 29 offers, one requisition on two sites; the search answering 500 is the one error.
-        assert (run["items"], run["new"], run["updated"] + run["unchanged"]) == (29, 28, 1)
-        assert (run["rejects"], run["errors"], run["status"]) == (0, 1, "partial")
-        assert run["mode"] == "offline"
         assert db["offers"].count_where("source = ?", [SLUG]) == 28
         chef = next(db["offers"].rows_where("source_id = ?", ["axa/JR00131207"]))
         assert chef["title"] == "Chef de projet Chatbot (H/F)"

@@ -8,26 +8,17 @@ plain data to the module's functions.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
-from collections import deque
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from scrapy import Request
 from scrapy.exceptions import CloseSpider
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.test import get_crawler
-from twisted.python.failure import Failure
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from pipeline.replay import FixtureSet, canonical_body
 from spiders.common import BLOCKED, LAYOUT_CHANGED, NO_CREDENTIALS
 from spiders.search_terms import search_terms
 from spiders.wttj import (
@@ -57,11 +48,25 @@ from spiders.wttj import (
     split_window,
     until_day,
 )
-from tests.helpers import FIXTURES, fixture_response, manifest_entries, replay_response
+from tests.helpers import (
+    FIXTURES,
+    REPLAY_SETTINGS,
+    crawl_offline,
+    crawl_run,
+    failure_for,
+    fixture_response,
+    make_spider,
+    manifest_entries,
+    replay_response,
+    response_failure,
+    split,
+    start,
+    stat,
+    walk_crawl,
+)
 
 SLUG = "wttj"
 ENTRIES = manifest_entries(SLUG)
-ROOT = Path(__file__).resolve().parents[2]
 
 # The windows of the fixtures: 60 days ending 2026-11-15, and its two halves.
 FULL = Window(1789603200, 1794787200)
@@ -72,28 +77,13 @@ NEWER = Window(1792195200, 1794787200)
 # ---------------------------------------------------------------- helpers
 
 
-def make_spider(settings: dict | None = None, **kwargs) -> WttjSpider:
-    crawler = get_crawler(WttjSpider, settings or {})
-    return WttjSpider.from_crawler(crawler, **kwargs)
-
-
 def replay_spider(**kwargs) -> WttjSpider:
-    return make_spider({"BOTJOBS_REPLAY_DIR": str(FIXTURES)}, **kwargs)
-
-
-def start(spider: WttjSpider) -> list[Request]:
-    async def collect():
-        return [request async for request in spider.start()]
-
-    return asyncio.run(collect())
+    """A spider whose crawl would be answered from tests/fixtures."""
+    return make_spider(WttjSpider, REPLAY_SETTINGS, **kwargs)
 
 
 def body(request: Request) -> dict:
     return json.loads(request.body)
-
-
-def stat(spider: WttjSpider, key: str):
-    return spider.crawler.stats.get_value(key)
 
 
 def search_entry(term: str, window: Window = FULL, page: int = 0) -> dict:
@@ -119,11 +109,6 @@ def search_response(term: str, window: Window = FULL, page: int = 0, status: int
     if status is not None:
         response = response.replace(status=status)
     return response
-
-
-def parse_search(spider: WttjSpider, response) -> tuple[list[dict], list[Request]]:
-    out = list(spider.parse_search(response))
-    return [o for o in out if isinstance(o, dict)], [o for o in out if isinstance(o, Request)]
 
 
 def hits_by_name() -> dict[str, dict]:
@@ -154,50 +139,7 @@ def offer_response(title: str, status: int | None = None, body: bytes | None = N
     return response
 
 
-class Walk:
-    """Every request of a default replay, answered from the manifest like the engine would:
-    duplicates dropped, statuses the request does not handle sent to its errback."""
-
-    def __init__(self) -> None:
-        self.fixtures = FixtureSet(FIXTURES / SLUG)
-        self.spider = replay_spider()
-        self.items: list[dict] = []
-        self.sent: list[tuple[str, str, dict | None, int]] = []
-        seen: set[tuple] = set()
-        queue = deque(start(self.spider))
-        while queue:
-            request = queue.popleft()
-            key = (request.method, request.url, json.dumps(canonical_body(request.body)))
-            if key in seen and not request.dont_filter:
-                continue
-            seen.add(key)
-            found = self.fixtures.find(request)
-            assert found is not None, f"no fixture for {request.method} {request.url}"
-            response = self.fixtures.response(found, request)
-            self.sent.append(
-                (request.method, request.url, canonical_body(request.body), response.status)
-            )
-            allowed = request.meta.get("handle_httpstatus_list", [])
-            if 200 <= response.status < 300 or response.status in allowed:
-                out = request.callback(response)
-            else:
-                # Scrapy retries, then the errback gets the HttpError.
-                failure = Failure(HttpError(response, "Ignoring non-200 response"))
-                failure.request = request
-                out = request.errback(failure)
-            for thing in out or []:
-                (queue.append if isinstance(thing, Request) else self.items.append)(thing)
-
-    @property
-    def offers(self) -> list[dict]:
-        return [item for item in self.items if not is_reject(item)]
-
-    @property
-    def rejects(self) -> list[dict]:
-        return [item for item in self.items if is_reject(item)]
-
-
-WALK = Walk()
+WALK = walk_crawl(replay_spider())
 ALL_ITEMS = WALK.items
 
 
@@ -343,12 +285,12 @@ def test_parse_until():
 
 def test_bad_until_argument_stops_the_spider_from_starting():
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
-        make_spider(until="hier")
+        make_spider(WttjSpider, until="hier")
 
 
 def test_live_window_follows_a_frozen_clock(monkeypatch):
     monkeypatch.setenv(ENV_KEY, "k")
-    spider = make_spider()
+    spider = make_spider(WttjSpider)
     spider.clock = lambda: datetime(2026, 11, 15, 18, 30, tzinfo=UTC).timestamp()
     assert spider.first_window() == FULL
     spider.clock = lambda: datetime(2026, 11, 16, 0, 0, 1, tzinfo=UTC).timestamp()
@@ -386,7 +328,7 @@ def test_search_key(monkeypatch):
 
 def test_start_sends_one_query_per_term(monkeypatch):
     monkeypatch.setenv(ENV_KEY, "front-end-key")
-    spider = make_spider(until="2026-11-15")
+    spider = make_spider(WttjSpider, until="2026-11-15")
     requests = start(spider)
     assert [body(r)["query"] for r in requests] == search_terms()
     for request in requests:
@@ -408,7 +350,7 @@ def test_terms_argument():
 
 
 def test_live_without_key_sends_nothing(no_key, caplog):
-    spider = make_spider()
+    spider = make_spider(WttjSpider)
     with caplog.at_level(logging.WARNING):
         assert start(spider) == []
     assert stat(spider, "botjobs/status") == NO_CREDENTIALS
@@ -428,7 +370,7 @@ def test_replay_needs_no_key(no_key):
 def test_more_than_1000_hits_splits_the_window(caplog):
     spider = replay_spider()
     with caplog.at_level(logging.INFO):
-        items, requests = parse_search(spider, search_response("chatbot"))
+        items, requests = split(spider.parse_search(search_response("chatbot")))
     # The hits of the window too big to read are not read: the halves will find them.
     assert items == []
     assert [r.url for r in requests] == [SEARCH_URL, SEARCH_URL]
@@ -442,7 +384,7 @@ def test_more_than_1000_hits_splits_the_window(caplog):
 
 def test_each_half_is_read_page_by_page():
     spider = replay_spider()
-    items, requests = parse_search(spider, search_response("chatbot", OLDER, 0))
+    items, requests = split(spider.parse_search(search_response("chatbot", OLDER, 0)))
     assert items == []
     pages = [r for r in requests if r.method == "GET"]
     assert [r.meta[HIT_META]["title"] for r in pages] == [C01, C02, C03, C04]
@@ -453,13 +395,13 @@ def test_each_half_is_read_page_by_page():
 
 
 def test_last_page_asks_for_no_other():
-    _, requests = parse_search(replay_spider(), search_response("chatbot", NEWER, 1))
+    _, requests = split(replay_spider().parse_search(search_response("chatbot", NEWER, 1)))
     assert [r.method for r in requests] == ["GET", "GET"]
     assert [r.meta[HIT_META]["title"] for r in requests] == [C12, "Responsable assistant virtuel"]
 
 
 def test_offer_page_request():
-    _, requests = parse_search(replay_spider(), search_response("voicebot"))
+    _, requests = split(replay_spider().parse_search(search_response("voicebot")))
     request = requests[0]
     assert request.url == (
         "https://www.welcometothejungle.com/fr/companies/azurine-telecom/jobs/"
@@ -471,11 +413,11 @@ def test_offer_page_request():
 
 
 def test_empty_result():
-    assert parse_search(replay_spider(), search_response("bot designer")) == ([], [])
+    assert split(replay_spider().parse_search(search_response("bot designer"))) == ([], [])
 
 
 def test_odd_hits_are_rejected_or_kept_alone():
-    items, requests = parse_search(replay_spider(), search_response("callbot"))
+    items, requests = split(replay_spider().parse_search(search_response("callbot")))
     rejects = [i for i in items if is_reject(i)]
     assert len(rejects) == 1
     assert rejects[0]["reason"] == "hit is not a JSON object"
@@ -495,7 +437,7 @@ def test_one_day_past_1000_hits_is_read_as_far_as_algolia_goes(caplog):
     text = json.dumps({"hits": hits, "nbHits": 1450, "page": 0, "nbPages": 10})
     response = fixture_response("", url=SEARCH_URL, body=text.encode(), meta=meta, method="POST")
     with caplog.at_level(logging.WARNING):
-        _, requests = parse_search(spider, response)
+        _, requests = split(spider.parse_search(response))
     assert [r.method for r in requests] == ["GET", "GET", "POST"]
     assert body(requests[-1]) == search_body("chatbot", day, 1)
     assert stat(spider, "wttj/unreachable") == 450
@@ -507,8 +449,7 @@ def test_search_failing_after_retries_is_an_error(caplog):
     response = search_response("assistant virtuel")
     assert response.status == 500
     request = spider.search_request("assistant virtuel", FULL, 0)
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = request
+    failure = failure_for(request, HttpError(response, "Ignoring non-200 response"))
     with caplog.at_level(logging.ERROR):
         assert spider.search_failed(failure) is None
     assert stat(spider, "wttj/failed_searches") == 1
@@ -577,8 +518,7 @@ def test_failed_page_keeps_the_hit(caplog):
     spider = replay_spider()
     response = offer_response(V02)
     assert response.status == 500
-    failure = Failure(HttpError(response, "Ignoring non-200 response"))
-    failure.request = response.request
+    failure = response_failure(response)
     with caplog.at_level(logging.WARNING):
         (item,) = spider.offer_failed(failure)
     assert item == hit_to_raw(HITS[V02])
@@ -744,7 +684,7 @@ def test_walk_holds_what_the_readme_says():
 
 
 def test_manifest_covers_every_request_of_a_default_replay():
-    # Walk() fails on the first request without a recorded answer; here, what was asked.
+    # walk_crawl() fails on the first request without a recorded answer; here, what was asked.
     statuses = [status for method, _, _, status in WALK.sent]
     assert statuses.count(500) == 2  # one search, one offer page
     searches = [(b["query"], b["page"], status) for m, _, b, status in WALK.sent if m == "POST"]
@@ -821,32 +761,21 @@ def test_merge_keeps_the_hit_identity_and_fills_gaps():
 def test_offline_crawl_end_to_end(tmp_path):
     """`botjobs crawl --offline --source wttj` in a child process (a reactor per run)."""
     db_path = tmp_path / "x.db"
-    env = {k: v for k, v in os.environ.items() if k != ENV_KEY}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "pipeline", "--db", str(db_path), "crawl", "--offline"]
-        + ["--source", SLUG, "-q"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = crawl_offline(db_path, SLUG, "-q", drop=(ENV_KEY,))
     assert done.returncode == 0, done.stderr
+    run = crawl_run(db_path, SLUG)
+    # 23 offers; the non-object hit is the one reject; the search answering 500 after its
+    # retries is the one error (the offer page's 500 still gave an offer, from its hit).
+    assert (run["items"], run["new"], run["rejects"], run["errors"], run["status"]) == (
+        23,
+        23,
+        1,
+        1,
+        "partial",
+    )
+    assert run["mode"] == "offline"
     db = open_db(str(db_path))
     try:
-        (run,) = list(db["crawl_runs"].rows_where("source = ?", [SLUG]))
-        # 23 offers; the non-object hit is the one reject; the search answering 500 after its
-        # retries is the one error (the offer page's 500 still gave an offer, from its hit).
-        assert (run["items"], run["new"], run["rejects"], run["errors"], run["status"]) == (
-            23,
-            23,
-            1,
-            1,
-            "partial",
-        )
-        assert run["mode"] == "offline"
         stored = {row["title"]: row for row in db["offers"].rows_where("source = ?", [SLUG])}
     finally:
         db.close()
