@@ -172,6 +172,12 @@ def candidates(db: Database, keys: list[str], columns: tuple[str, ...], per_key:
     )
 
 
+def offer_column(db: Database, offer_id: int, column: str) -> Any:
+    """One column of one offer (`column` comes from the code, never from input)."""
+    row = db.execute(f'select "{column}" from offers where id = ?', [offer_id]).fetchone()
+    return None if row is None else row[0]
+
+
 def merge_offers(db: Database, keep: int, drop: int, apply_url: str | None = None) -> None:
     """Offer `drop` is the same job as `keep`: its listings, history, keys and the seeker's
     status move to `keep` (a status already on `keep` wins), its scores go (scoring again

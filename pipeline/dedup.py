@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import tomllib
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -209,18 +209,27 @@ def _places_fit(a: Features, b: Features) -> bool:
     return True
 
 
+def refusal(a: Features, b: Features) -> str | None:
+    """Why two offers are two jobs, as far as their descriptions need not be read; None when
+    nothing but the descriptions could still tell them apart."""
+    if a.levels != b.levels:
+        return "another level or kind of position"
+    if a.contract and b.contract and a.contract != b.contract:
+        return "another contract"
+    if a.employer and b.employer and not _same_employer(a.employer, b.employer):
+        return "another employer"
+    if not _places_fit(a, b):
+        return "another place"
+    if not a.role & b.role:
+        return "another role"
+    return None
+
+
 def verdict(a: Features, b: Features) -> tuple[bool, str]:
     """Whether two offers are one job, and the reason that decided it."""
-    if a.levels != b.levels:
-        return False, "another level or kind of position"
-    if a.contract and b.contract and a.contract != b.contract:
-        return False, "another contract"
-    if a.employer and b.employer and not _same_employer(a.employer, b.employer):
-        return False, "another employer"
-    if not _places_fit(a, b):
-        return False, "another place"
-    if not a.role & b.role:
-        return False, "another role"
+    reason = refusal(a, b)
+    if reason is not None:
+        return False, reason
     text = text_agreement(a.shingles, b.shingles)
     if text is not None:
         # One ad's text, however its title was reworded ("PO Voicebot" / "Product Owner
@@ -240,19 +249,24 @@ def verdict(a: Features, b: Features) -> tuple[bool, str]:
 
 @lru_cache(maxsize=20_000)
 def _stored_features(row: tuple) -> Features:
-    """Features of a stored offer, from its (id, *COLUMNS, TEXT_COLUMN) values: a crowded key
-    brings the same candidates again and again, and their words and triples are read once."""
-    return features(dict(zip(("id", *COLUMNS, TEXT_COLUMN), row, strict=True)))
+    """Features of a stored offer but its description, from its (id, *COLUMNS) values: a
+    crowded key brings the same candidates again and again, and their words are read once."""
+    return features(dict(zip(("id", *COLUMNS), row, strict=True)))
 
 
 def same_offer_in(db: Database) -> store.SameOffer:
-    """What `store.store_offer` asks before storing a new listing as a new offer."""
+    """What `store.store_offer` asks before storing a new listing as a new offer. A candidate's
+    description is read from the file only when nothing else told the two apart."""
 
     def same_offer(offer: dict[str, Any]) -> tuple[int | None, list[str]]:
         mine = features(offer)
         stored, looked_up = keys(mine)
-        for row in store.candidates(db, looked_up, (*COLUMNS, TEXT_COLUMN), CANDIDATES_PER_KEY):
-            if verdict(mine, _stored_features(tuple(row.values())))[0]:
+        for row in store.candidates(db, looked_up, COLUMNS, CANDIDATES_PER_KEY):
+            theirs = _stored_features(tuple(row.values()))
+            if refusal(mine, theirs) is not None:
+                continue
+            theirs = replace(theirs, text=store.offer_column(db, row["id"], TEXT_COLUMN))
+            if verdict(mine, theirs)[0]:
                 return row["id"], stored
         return None, stored
 
