@@ -49,6 +49,8 @@ REJECT_MARK = "_reject"
 def blank_to_none(value: Any) -> Any:
     """Strip strings; an empty string, list or dict is unknown (None)."""
     if isinstance(value, str):
+        if not value.isascii():  # a lone surrogate (JSON "\ud800") cannot be stored: "?"
+            value = value.encode("utf-8", "replace").decode("utf-8")
         value = value.strip()
         return value or None
     if isinstance(value, list | tuple | dict) and not value:

@@ -128,7 +128,7 @@ def search_body(term: str, start: int = 0) -> dict[str, Any]:
 def parse_json(body: str) -> Any:
     try:
         return json.loads(body)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise UnexpectedPayload(f"body is not valid JSON ({error})") from None
 
 

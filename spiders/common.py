@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
@@ -48,12 +48,37 @@ def at(data: Any, *keys: str | int) -> Any:
     return data
 
 
+def storable(value: str) -> str:
+    """The string as UTF-8 can hold it: a lone surrogate (JSON "\\ud800"), which can be neither
+    stored nor put in a URL, becomes "?"."""
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
+def finite(value: int | float) -> float | None:
+    """A JSON number as a float; None for NaN, infinities and integers past a float's range."""
+    try:
+        value = float(value)
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def joined_url(base: str, href: str) -> str | None:
+    """`href` read against the page `base`, or None when it is no URL at all ("http://[x")."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
+
+
 def text(value: Any) -> str | None:
     """A stripped string, or an integer id written as text; anything else is None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
-        return value.strip() or None
+        return storable(value).strip() or None
     # Ids and codes sometimes arrive as JSON numbers.
     if isinstance(value, int):
         return str(value)
@@ -76,9 +101,9 @@ def number(value: Any) -> float | None:
             value = float(value.strip().replace(",", "."))
         except ValueError:
             return None
-    if not isinstance(value, int | float) or not math.isfinite(value):
+    if not isinstance(value, int | float):
         return None
-    return float(value)
+    return finite(value)
 
 
 def coordinate(value: Any, limit: float) -> float | None:
@@ -156,8 +181,11 @@ _SPACES = re.compile(r"\s+")
 
 def http_url(value: Any) -> str | None:
     """A web address, or None (a number or a relative path is no link)."""
-    found = value.strip() if isinstance(value, str) else ""
-    parts = urlsplit(found)
+    found = storable(value).strip() if isinstance(value, str) else ""
+    try:
+        parts = urlsplit(found)
+    except ValueError:  # "http://[oops": no URL at all
+        return None
     return found if parts.scheme in ("http", "https") and parts.netloc else None
 
 

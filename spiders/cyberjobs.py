@@ -20,7 +20,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from parsel import Selector
 from scrapy import Request
@@ -33,6 +33,7 @@ from spiders.common import (
     LAYOUT_CHANGED,
     PAYLOAD_CHARS,
     SourceSpider,
+    joined_url,
     response_text,
 )
 from spiders.jobposting import jobposting_to_raw, jobpostings_in, jsonld_scripts
@@ -144,17 +145,17 @@ def parse_listing(page_html: str, page_url: str) -> Listing:
         raise LayoutChanged(f"no results container ({RESULTS!r})")
     listing = Listing()
     for card in results.css(CARD):
-        links = [urljoin(page_url, href.strip()) for href in card.css(CARD_LINKS).getall()]
-        url = next((link for link in links if offer_id(link)), None)
+        links = [joined_url(page_url, href) for href in card.css(CARD_LINKS).getall()]
+        url = next((link for link in links if link and offer_id(link)), None)
         if url is None:
             listing.cards_without_link.append(card.get())
         elif url not in listing.offer_urls:
             listing.offer_urls.append(url)
     href = selector.css(NEXT_LINK).get()
     if href and href.strip():
-        following = urljoin(page_url, href.strip())
+        following = joined_url(page_url, href)
         # A "next" link to this page or an earlier one would send the crawl round in circles.
-        if page_number(following) > page_number(page_url):
+        if following and page_number(following) > page_number(page_url):
             listing.next_url = following
     return listing
 
@@ -190,7 +191,7 @@ def html_fields(page_html: str, page_url: str) -> dict[str, Any]:
         "remote": _text_of(selector, HTML_REMOTE),
         "description": description[0].get().strip() if description else None,
         "posted_at": posted_at,
-        "apply_url": urljoin(page_url, apply) if apply else None,
+        "apply_url": joined_url(page_url, apply) if apply else None,
     }
 
 

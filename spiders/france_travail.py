@@ -108,7 +108,7 @@ def parse_token(text: str) -> tuple[str, float]:
     """(access_token, lifetime in seconds) from a token response body."""
     try:
         data = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise UnexpectedPayload(f"token response is not JSON: {error}") from None
     token = data.get("access_token") if isinstance(data, dict) else None
     if not isinstance(token, str) or not token.strip():
@@ -207,7 +207,7 @@ def parse_results(text: str) -> list[Any]:
     """The `resultats` list of a search page body."""
     try:
         data = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise UnexpectedPayload(f"body is not valid JSON ({error})") from None
     if not isinstance(data, dict):
         raise UnexpectedPayload(f"body is a JSON {type(data).__name__}, not an object")

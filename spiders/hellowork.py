@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import scrapy
 from parsel import Selector
@@ -36,7 +36,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from pipeline.items import raw_offer, reject
-from spiders.common import BLOCKED, LAYOUT_CHANGED, PAYLOAD_CHARS, SourceSpider, split_terms
+from spiders.common import (
+    BLOCKED,
+    LAYOUT_CHANGED,
+    PAYLOAD_CHARS,
+    SourceSpider,
+    joined_url,
+    split_terms,
+)
 from spiders.employers import mentions_any
 from spiders.jobposting import jobposting_to_raw, jobpostings_in, jsonld_scripts
 
@@ -170,7 +177,8 @@ def _hook(name: str) -> str:
 
 def _card(hook: Selector, page_url: str) -> Card | None:
     href = hook.attrib.get("href") or hook.xpath("(ancestor::a|.//a)[1]/@href").get()
-    identifier = ad_id(urljoin(page_url, href.strip())) if href else None
+    url = joined_url(page_url, href) if href else None
+    identifier = ad_id(url) if url else None
     if identifier is None:
         return None
     # The card is the outermost ancestor that holds this title hook and no other one.
@@ -195,7 +203,9 @@ def next_page_url(page_html: str, page_url: str) -> str | None:
     wanted = page_number(page_url) + 1
     path = urlsplit(page_url).path
     for href in Selector(text=page_html or "<html></html>").xpath("//a/@href").getall():
-        target = urljoin(page_url, href.strip())
+        target = joined_url(page_url, href)
+        if target is None:
+            continue
         parts = urlsplit(target)
         if parts.hostname == HOST and parts.path == path and page_number(target) == wanted:
             return f"{BASE_URL}{path}?{PAGE_PARAM}={wanted}"

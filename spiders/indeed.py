@@ -143,7 +143,7 @@ def jobcards_data(html: str) -> dict[str, Any] | None:
         return None
     try:
         data, _ = json.JSONDecoder().raw_decode(html, match.end())
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise LayoutChanged(f"the {JOBCARDS_KEY} JSON is unreadable ({error})") from None
     if not isinstance(data, dict):
         raise LayoutChanged(f"the {JOBCARDS_KEY} JSON is a {type(data).__name__}, not an object")

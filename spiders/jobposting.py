@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urljoin, urlparse
+from urllib.parse import urlparse
 
 import scrapy
 from parsel import Selector
@@ -34,7 +34,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from pipeline.items import raw_offer, reject
-from spiders.common import SourceSpider
+from spiders.common import SourceSpider, finite, http_url, joined_url, storable
 
 SOURCE = "jobposting"
 SITES_FILE = Path(__file__).with_name("jobposting_sites.toml")
@@ -125,7 +125,7 @@ def jsonld_scripts(page_html: str) -> list[JsonLdScript]:
             continue  # an empty block says nothing and is no error
         try:
             scripts.append(JsonLdScript(text, parse_jsonld(text), None))
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             scripts.append(JsonLdScript(text, None, str(exc)))
     return scripts
 
@@ -199,8 +199,8 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        # json.loads accepts NaN and Infinity; neither is an amount.
-        return float(value) if math.isfinite(value) else None
+        # json.loads accepts NaN, Infinity and integers past a float's range: none is an amount.
+        return finite(value)
     if isinstance(value, str):
         compact = _SPACES.sub("", value)
         if _PLAIN_NUMBER.fullmatch(compact):
@@ -218,9 +218,10 @@ def _text(value: Any) -> str | None:
         if isinstance(value, bool) or value is None:
             return None
         if isinstance(value, str):
-            return html.unescape(value).strip() or None
+            return storable(html.unescape(value)).strip() or None
         if isinstance(value, int | float):
-            return _number_text(float(value)) if math.isfinite(value) else None
+            number = finite(value)
+            return None if number is None else _number_text(number)
         if isinstance(value, list):
             texts = (_text(item) for item in value)
             return next((t for t in texts if t), None)
@@ -263,8 +264,8 @@ def _http_url(value: Any, base: str) -> str | None:
     text = _text(value)
     if not text:
         return None
-    url = urljoin(base, text)
-    return url if urlparse(url).scheme in ("http", "https") else None
+    url = joined_url(base, text)
+    return http_url(url)
 
 
 def _address_text(address: Any) -> str | None:

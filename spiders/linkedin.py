@@ -174,10 +174,13 @@ def job_id(card: Selector) -> str | None:
 
 def offer_url(link: str | None, job: str | None) -> str | None:
     """The card's link without its tracking parameters; built from the id without a link."""
-    if link:
-        parts = urlsplit(link.strip())
-        if parts.scheme in ("http", "https") and (parts.hostname or "").endswith("linkedin.com"):
-            return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    try:
+        parts = urlsplit(link.strip()) if link else None
+    except ValueError:  # "http://[oops": no link at all
+        parts = None
+    linkedin = parts is not None and (parts.hostname or "").endswith("linkedin.com")
+    if linkedin and parts.scheme in ("http", "https"):
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     return None if job is None else OFFER_URL.format(id=job)
 
 

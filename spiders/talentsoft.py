@@ -22,7 +22,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from parsel import Selector
 from scrapy import Request
@@ -30,7 +30,13 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from pipeline.items import raw_offer, reject
-from spiders.common import BLOCKED, LAYOUT_CHANGED, PAYLOAD_CHARS, response_text
+from spiders.common import (
+    BLOCKED,
+    LAYOUT_CHANGED,
+    PAYLOAD_CHARS,
+    joined_url,
+    response_text,
+)
 from spiders.employers import Employer, EmployerSpider, mentions_any
 
 SOURCE = "talentsoft"
@@ -139,7 +145,7 @@ def _words(texts: list[str]) -> str | None:
 def _listed(item: Selector, page_url: str) -> Listed | None:
     link = item.css(ITEM_LINK)
     href = (link.attrib.get("href") or "").strip() if link else ""
-    url = urljoin(page_url, href) if href else None
+    url = joined_url(page_url, href) if href else None
     if url is None or offer_number(url) is None:
         return None
     facts = [_words(li.css("::text").getall()) for li in item.css(ITEM_FACTS)]
@@ -180,7 +186,9 @@ def parse_list(page_html: str, page_url: str) -> ListPage:
             result.offers.append(listed)
     current = page_number(page_url)
     for link in selector.css(PAGINATION_LINKS):
-        target = urljoin(page_url, link.attrib.get("href", "").strip())
+        target = joined_url(page_url, link.attrib.get("href", ""))
+        if target is None:
+            continue
         label = " ".join(
             [
                 link.attrib.get("title", ""),

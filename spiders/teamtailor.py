@@ -62,7 +62,10 @@ def next_page(current: str, next_url: str | None, page: int) -> str | None:
     """The next page to ask for: on the same site, not the page itself, within MAX_PAGES."""
     if next_url is None or page >= MAX_PAGES:
         return None
-    here, there = urlsplit(current), urlsplit(next_url)
+    try:
+        here, there = urlsplit(current), urlsplit(next_url)
+    except ValueError:  # "http://[oops": no page to follow
+        return None
     if there.scheme not in ("http", "https") or there.netloc != here.netloc:
         return None
     return None if next_url == current else next_url

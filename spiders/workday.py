@@ -129,7 +129,7 @@ def error_text(body: str, limit: int = 300) -> str:
     """What a refused search says: Workday's `message` (or `errorCode`), else the raw body."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     said = text(at(data, "message")) or text(at(data, "errorCode"))
     found = said or " ".join(body.split())

@@ -200,7 +200,7 @@ def read_results(body: str) -> SearchPage:
     """The hits and counts of an Algolia response body; UnexpectedPayload without a hits list."""
     try:
         data = json.loads(body)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise UnexpectedPayload(f"body is not valid JSON ({error})") from None
     if not isinstance(data, dict):
         raise UnexpectedPayload(f"body is a JSON {type(data).__name__}, not an object")
