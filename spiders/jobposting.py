@@ -391,8 +391,8 @@ def _description(value: Any) -> str | None:
 
 def _apply_url(posting: dict[str, Any], offer_url: str) -> str | None:
     direct = posting.get("directApply")
-    if isinstance(direct, str) and urlparse(direct.strip()).scheme in ("http", "https"):
-        return direct.strip()
+    if http_url(direct):
+        return http_url(direct)
     if direct is True or (isinstance(direct, str) and direct.strip().lower() == "true"):
         return offer_url  # schema.org: the application happens on the offer page itself
     actions = posting.get("potentialAction")
