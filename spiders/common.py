@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider, IgnoreRequest
@@ -177,6 +177,19 @@ def json_payload(value: Any) -> str:
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
+
+
+def query_value(url: str, key: str) -> str:
+    """One parameter of a URL's query ("" when absent)."""
+    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True)).get(key, "")
+
+
+def query_int(url: str, key: str) -> int:
+    """A numeric parameter of a URL's query (an offset, a page), 0 when absent or not a number."""
+    try:
+        return int(query_value(url, key) or 0)
+    except ValueError:
+        return 0
 
 
 def http_url(value: Any) -> str | None:

@@ -30,7 +30,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from parsel import Selector
 from scrapy import Request
@@ -46,6 +46,8 @@ from spiders.common import (
     at,
     not_sent,
     number,
+    query_int,
+    query_value,
     response_text,
     text,
 )
@@ -113,12 +115,7 @@ def search_url(term: str, start: int) -> str:
 
 def search_of(url: str) -> tuple[str, int]:
     """The term and offset of a search URL."""
-    params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-    try:
-        start = int(params.get("start") or 0)
-    except ValueError:
-        start = 0
-    return params.get("q", ""), start
+    return query_value(url, "q"), query_int(url, "start")
 
 
 def next_start(start: int, count: int, new_keys: int) -> int | None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from parsel import Selector
 from scrapy import Request
@@ -42,6 +42,8 @@ from spiders.common import (
     SourceSpider,
     failure_reason,
     not_sent,
+    query_int,
+    query_value,
     response_text,
     text,
 )
@@ -113,12 +115,7 @@ def search_url(term: str, start: int) -> str:
 
 def search_of(url: str) -> tuple[str, int]:
     """The term and offset of a search URL."""
-    params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-    try:
-        start = int(params.get("start") or 0)
-    except ValueError:
-        start = 0
-    return params.get("keywords", ""), start
+    return query_value(url, "keywords"), query_int(url, "start")
 
 
 def next_start(start: int, count: int) -> int | None:
