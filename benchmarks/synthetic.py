@@ -3,7 +3,9 @@
 They look like what the spiders yield: French chatbot-project titles with gender marks and
 levels, employers with legal forms, places in the sources' formats, salary texts as the sources
 write them, contract and remote texts, and HTML descriptions of 150–300 words built from an
-employer's own presentation paragraph and missions. About a third of the jobs are listed by two
+employer's own presentation paragraph, missions, and the profile and conditions sections real
+ads carry (degree, experience, remote work, contract, benefits: the phrases the normalisers
+read, in about the shares the recorded fixtures show). About a third of the jobs are listed by two
 or three sources, with the variations boards add (case, "H/F", legal forms, a teaser).
 """
 
@@ -36,6 +38,30 @@ SALARIES = (
     None, None, "Annuel de {low}.0 Euros à {high}.0 Euros sur 12.0 mois", "{k_low} - {k_high} k€ brut annuel",
     "De {low_sp} € à {high_sp} € par an", "Mensuel de {m_low},00 Euros sur 12 mois", "Selon profil",
 )  # fmt: skip
+# Profile and conditions sentences, None for an ad that says nothing of that kind.
+DEGREES = (
+    "Diplômé(e) d'un Bac+5 (école d'ingénieur ou master) en informatique ou linguistique.",
+    "Formation supérieure de niveau Bac+3 minimum en communication, UX ou marketing digital.",
+    "Vous êtes titulaire d'un master en traitement automatique des langues ou équivalent.",
+    "BTS ou DUT accepté avec une expérience significative.", None, None,
+)  # fmt: skip
+EXPERIENCES = (
+    "Vous justifiez de 3 ans d'expérience minimum en gestion de projet digital.",
+    "Une première expérience réussie (stage ou alternance) sur un projet conversationnel est un plus.",
+    "5 à 7 ans d'expérience dont au moins 2 sur des projets d'intelligence artificielle.",
+    "Débutant accepté si vous êtes curieux et rigoureux.", None,
+)  # fmt: skip
+REMOTE_SENTENCES = (
+    "Télétravail possible jusqu'à 2 jours par semaine selon l'accord d'entreprise.",
+    "Poste basé à {city}, en présentiel dans nos locaux.",
+    "Rythme hybride : 3 jours sur site et 2 jours à distance.",
+    "Full remote envisageable après la période d'essai.", None, None,
+)  # fmt: skip
+CONDITIONS = (
+    "CDI à pourvoir dès que possible, statut cadre.", "Mission de 6 mois renouvelable.",
+    "Tickets restaurant, mutuelle prise en charge à 60 %, 10 jours de RTT.",
+    "Rémunération selon profil et expérience, entre {k_low} et {k_high} k€ brut annuel.", None,
+)  # fmt: skip
 CONTRACTS = ("CDI", "CDI", "CDI", "CDD 12 mois", "Stage", "Alternance", "Freelance", None)
 REMOTES = (None, None, "Télétravail partiel", "2 jours de télétravail par semaine", "Full remote")
 LEGAL = ("", " SA", " SAS", " S.A.S.", "")
@@ -67,9 +93,14 @@ def jobs(rng: random.Random, count: int) -> Iterator[tuple[dict, int]]:
         high = low + rng.randrange(3, 12) * 1000
         salary = rng.choice(SALARIES)
         missions = "".join(f"<li>{sentence(rng, 12)}</li>" for _ in range(6))
+        profile = [rng.choice(DEGREES), rng.choice(EXPERIENCES), sentence(rng, 14)]
+        conditions = [rng.choice(REMOTE_SENTENCES), rng.choice(CONDITIONS)]
+        said = {"city": city, "k_low": low // 1000, "k_high": high // 1000}
         text = (
             f"<p>{about.get(employer) or sentence(rng, 20)}</p><h3>Missions</h3><ul>{missions}</ul>"
-            f"<p>{sentence(rng, 16)} {sentence(rng, 16)}</p>"
+            f"<h3>Profil recherché</h3><p>{' '.join(s for s in profile if s)}</p>"
+            f"<h3>Conditions</h3><p>{' '.join(s.format(**said) for s in conditions if s)} "
+            f"{sentence(rng, 16)}</p>"
         )
         yield (
             {

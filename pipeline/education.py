@@ -100,9 +100,12 @@ def _bac_level(n: int) -> int | None:
     return 5 if n < 8 else 8
 
 
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
 def _mostly_capitals(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+    letters = _NOT_LETTERS.sub("", text)
+    return len(letters) >= 8 and sum(map(str.isupper, letters)) > 0.7 * len(letters)
 
 
 def _mentions(original: str, *, field: bool) -> list[tuple[int, int, int]]:

@@ -821,6 +821,7 @@ _BLOCK_TAG = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(r"<[^<>]*>")
+_DIGIT = re.compile(r"\d")
 _SENTENCE = re.compile(r"[\n\r]+|(?<=[.!?;])\s+|[•·|▪►✓✔]")
 
 
@@ -831,7 +832,7 @@ def _description_salary(description: str, vocab: _Vocab) -> Salary | None:
         if len(windows) >= _MAX_WINDOWS:
             break
         segment = _SPACES.sub(" ", segment).strip()
-        if not segment or not any(c.isdigit() for c in segment):
+        if not _DIGIT.search(segment):
             continue
         cleaned, _ = _clean(segment)
         strong = vocab.strong_cue_re.search(cleaned)

@@ -15,9 +15,20 @@ from __future__ import annotations
 
 import html as _html
 import re
+import sys
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
+from re import _constants as _re_constants  # the parsed form of a pattern (needed_words)
+from re import _parser as _re_parser
 from typing import Any
+
+_END = sys.maxsize
+_REPEATS = (
+    _re_constants.MAX_REPEAT,
+    _re_constants.MIN_REPEAT,
+    _re_constants.POSSESSIVE_REPEAT,
+)
 
 # --- shared helpers ---------------------------------------------------------------------------
 
@@ -151,6 +162,11 @@ class _FoldTable(dict):
 _FOLD_TABLES = {True: _FoldTable(True), False: _FoldTable(False)}
 
 
+# The normalisers each read the same description: the last few texts made plain and folded are kept.
+_RECENT = 64
+
+
+@lru_cache(maxsize=_RECENT)
 def fold(text: str, lower: bool = True) -> str:
     """The text for matching, character for character: accents removed, apostrophes and dashes
     plain, lower case unless asked otherwise."""
@@ -436,6 +452,11 @@ def html_to_text(html: str | None) -> str | None:
     """
     if not isinstance(html, str):
         return None
+    return _html_to_text(html)
+
+
+@lru_cache(maxsize=_RECENT)
+def _html_to_text(html: str) -> str | None:
     text = repair_mojibake(unicodedata.normalize("NFC", html))
     text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
     if not _LOOKS_LIKE_TAG.search(text):
@@ -476,14 +497,125 @@ def plain_text(value: Any) -> str:
     return html_to_text(as_text(value)) or ""
 
 
-def vocabulary_pattern(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
+def vocabulary_pattern(patterns: list[str], flags: int = 0) -> Phrases:
     """One regular expression from a data file's list: a space matches any run of spaces,
     hyphens or underscores, or none, as the data files' headers say."""
-    parts = []
-    for pattern in patterns:
-        pattern = re.sub(" +", " ", pattern.strip()).replace(" ", r"[ \-_]*")
-        parts.append(f"(?:{pattern})")
-    return re.compile("|".join(parts), flags)
+    return Phrases([re.sub(" +", " ", p.strip()).replace(" ", r"[ \-_]*") for p in patterns], flags)
+
+
+class Phrases:
+    """A list of patterns searched as one alternation, without running those a text cannot match.
+
+    Python's `re` tries every alternative at every position of a text, so a vocabulary of a
+    hundred phrases costs a hundred tries per character of a description. Yet most phrases hold
+    a word that any match must contain ("pas de télétravail" needs "teletravail" or one of its
+    alternatives), read here from the compiled pattern (`needed_words`). For each text, the
+    phrases whose words it holds (and those without such words) are run as one alternation, in
+    their order: the matches are those of the whole alternation, found in a fraction of the time.
+    `.pattern` is the whole alternation, to embed in a larger expression. The matches' spans and
+    named groups are the whole alternation's; numbered groups are not (a subset numbers its own).
+    """
+
+    _KEEP = 256  # alternations of subsets kept compiled
+
+    def __init__(self, parts: list[str], flags: int = 0) -> None:
+        self.parts = [f"(?:{part})" for part in parts]
+        self.flags = flags
+        self.whole = re.compile("|".join(self.parts), flags)
+        self.pattern = self.whole.pattern
+        needs = [needed_words(part, flags) for part in self.parts]
+        self.words = tuple(sorted({word for each in needs if each for word in each}))
+        self._always = frozenset(i for i, each in enumerate(needs) if each is None)
+        self._needing = {
+            w: frozenset(i for i, e in enumerate(needs) if e and w in e) for w in self.words
+        }
+        self._compiled: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+
+    def __repr__(self) -> str:
+        return f"Phrases({len(self.parts)} patterns)"
+
+    def for_text(self, text: str) -> re.Pattern[str] | None:
+        """The alternation of the patterns that may match `text` (None: no pattern can)."""
+        present = tuple(word for word in self.words if word in text)
+        try:
+            return self._compiled[present]
+        except KeyError:
+            pass
+        if len(self._compiled) >= self._KEEP:
+            self._compiled.clear()
+        chosen = self._always.union(*(self._needing[word] for word in present))
+        source = "|".join(self.parts[i] for i in sorted(chosen))
+        regex = self._compiled[present] = re.compile(source, self.flags) if chosen else None
+        return regex
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
+        regex = self.for_text(text)
+        return iter(()) if regex is None else regex.finditer(text, pos, endpos)
+
+    def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
+        regex = self.for_text(text)
+        return None if regex is None else regex.search(text, pos, endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
+        regex = self.for_text(text)
+        return None if regex is None else regex.match(text, pos, endpos)
+
+    def sub(self, replace: Any, text: str) -> str:
+        regex = self.for_text(text)
+        return text if regex is None else regex.sub(replace, text)
+
+
+_SHORTEST_WORD = 3  # shorter literals ("a", "de") are in nearly every text: no use as a filter
+
+
+def needed_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Words one of which every match of `pattern` contains, or None when no such set is sure.
+
+    Read from the parsed pattern: a run of literal characters is needed where it is not optional;
+    an alternation needs one of its branches' words; of a sequence's needed sets, the one whose
+    shortest word is longest (the rarest) is kept. Case-insensitive patterns give None."""
+    if flags & re.IGNORECASE:
+        return None
+    try:
+        parsed = _re_parser.parse(pattern, flags)
+    except re.error:
+        return None
+    found = _needed(parsed.data)
+    return frozenset(found) if found else None
+
+
+def _needed(items: Any) -> set[str] | None:
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def consider(found: set[str] | None) -> None:
+        nonlocal best
+        if not found or min(map(len, found)) < _SHORTEST_WORD:
+            return
+        if best is None or (min(map(len, found)), -len(found)) > (
+            min(map(len, best)),
+            -len(best),
+        ):
+            best = found
+
+    for op, av in items:
+        if op is _re_constants.LITERAL:
+            run.append(chr(av))
+            continue
+        consider({"".join(run)} if run else None)
+        run = []
+        if op is _re_constants.SUBPATTERN:
+            _group, add_flags, _del_flags, sub = av
+            if not add_flags & re.IGNORECASE:
+                consider(_needed(sub.data))
+        elif op is _re_constants.BRANCH:
+            branches = [_needed(branch.data) for branch in av[1]]
+            if all(branches):
+                consider(set().union(*branches))  # type: ignore[arg-type]
+        elif op in _REPEATS and av[0] >= 1:
+            consider(_needed(av[2].data))
+    consider({"".join(run)} if run else None)
+    return best
 
 
 def sentence_start(folded: str, position: int, floor: int = 0) -> int:

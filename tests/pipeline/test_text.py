@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -9,13 +10,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline import contract, remote
 from pipeline.text import (
+    Phrases,
     clean_input,
     flatten_description,
     fold,
     html_to_text,
+    needed_words,
     repair_mojibake,
     squash_spaces,
+    vocabulary_pattern,
 )
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -100,21 +105,6 @@ def test_a_fixture_description_reads_well():
         "Au sein de la direction Expérience Client, vous pilotez le chatbot.\n\n"
         "Vos missions\n\n- Cadrer les besoins\n- Suivre les KPI"
     )
-
-
-def test_fifty_kilobytes_in_a_few_milliseconds():
-    paragraph = (
-        "<p>Au sein de la direction Expérience Client, vous pilotez le <strong>chatbot</strong>"
-        " du service client : cadrage, user stories, suivi des indicateurs.</p>\n"
-        "<ul><li>Piloter la roadmap du chatbot</li><li>Analyser les conversations</li></ul>\n"
-    )
-    html = paragraph * (50_000 // len(paragraph))
-    html_to_text(html)
-    start = time.perf_counter()
-    for _ in range(5):
-        html_to_text(html)
-    # About 8 ms on a laptop; the bound leaves room for a slow CI machine.
-    assert (time.perf_counter() - start) / 5 < 0.1
 
 
 @pytest.mark.parametrize(
@@ -233,3 +223,106 @@ def test_any_text_gives_clean_lines_or_none(html):
 @given(html=_html)
 def test_fuzz_any_text_gives_clean_lines_or_none(html):
     _check(html_to_text(html))
+
+
+# --- vocabularies: Phrases runs only the patterns a text may match ------------------------------
+
+
+@pytest.mark.parametrize(
+    "pattern, words",
+    [
+        ("teletravail", {"teletravail"}),
+        (r"\bpas[ \-_]*(de[ \-_]*|d\W)?(teletravail|remote)", {"teletravail", "remote"}),
+        (r"full[ \-_]*remote", {"remote"}),  # the rarer of the two runs
+        (r"(?:jours?|days?) de (?:teletravail|remote)", {"teletravail", "remote"}),
+        (r"(teletravail)?[ \-_]*hybride?", {"hybrid"}),  # optional parts are not needed
+        (r"cdi|cdd", None),  # too short to filter anything
+        (r"\d+ ?%", None),
+        (r"(?:a|b)+remote{1,3}", {"remot"}),  # the repeated "e" is not in the run
+        (r"(?i:remote)", None),  # case-insensitive: not a literal
+        (r"x(?=teletravail)", None),  # a lookahead is outside the match
+    ],
+)
+def test_needed_words(pattern, words):
+    assert needed_words(pattern) == (None if words is None else frozenset(words))
+
+
+def test_needed_words_ignores_case_insensitive_patterns():
+    import re
+
+    assert needed_words("teletravail", re.IGNORECASE) is None
+
+
+def test_phrases_run_only_the_patterns_a_text_may_match():
+    phrases = vocabulary_pattern(["pas de teletravail", "full remote", r"\d+%"])
+    assert phrases.for_text("rien ici").pattern == r"(?:\d+%)"  # needs no word: always run
+    assert phrases.for_text("full remote").pattern == r"(?:full[ \-_]*remote)|(?:\d+%)"
+    assert vocabulary_pattern(["full remote"]).for_text("rien ici") is None
+    assert [m.group(0) for m in phrases.finditer("Full-remote ? non : full remote, 20%")] == [
+        "full remote",
+        "20%",
+    ]
+    assert vocabulary_pattern(["teletravail"]).search("bureau") is None
+    assert vocabulary_pattern(["teletravail"]).sub("_", "teletravail ok") == "_ ok"
+    assert "Phrases(3" in repr(phrases)
+
+
+def _vocabularies() -> list[Phrases]:
+    found = [signal.regex for group in remote._vocabulary().signals.values() for signal in group]
+    found += [remote._vocabulary().company, remote._vocabulary().job]
+    found += [group.regex for groups in contract._vocabulary().groups.values() for group in groups]
+    vocab = contract._vocabulary()
+    found += [vocab.prospect_before, vocab.past_before, vocab.not_before, vocab.not_after]
+    return found
+
+
+def _texts() -> list[str]:
+    import csv
+
+    texts = []
+    for path in sorted((FIXTURES.parent / "pipeline" / "cases").rglob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                texts += [fold(html_to_text(cell) or "") for cell in row if len(cell) > 3]
+    for path in sorted((FIXTURES / "france_travail").glob("search_*.json")):
+        try:
+            offers = json.loads(path.read_text(encoding="utf-8")).get("resultats", [])
+        except ValueError:  # the deliberately truncated page
+            continue
+        texts += [fold(html_to_text(offer.get("description")) or "") for offer in offers]
+    return texts
+
+
+def test_phrases_find_what_the_whole_alternation_finds_in_every_vocabulary():
+    texts = _texts()
+    assert len(texts) > 500
+    compared = 0
+    for phrases in _vocabularies():
+        for text in texts:
+            got = [(m.span(), m.group(0)) for m in phrases.finditer(text)]
+            assert got == [(m.span(), m.group(0)) for m in phrases.whole.finditer(text)], (
+                phrases.pattern[:80],
+                text[:80],
+            )
+            compared += len(got)
+    assert compared > 1000  # the texts do name the vocabularies
+
+
+_WORDS = st.sampled_from(["teletravail", "remote", "cdi", "jours", "hybride", "pas de", "sur site"])
+_PATTERNS = st.lists(
+    st.lists(_WORDS, min_size=1, max_size=3).map(
+        lambda ws: rf"(?:{'|'.join(ws)})\W*\w*" if len(ws) > 1 else ws[0]
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=200, suppress_health_check=list(HealthCheck))
+@given(patterns=_PATTERNS, words=st.lists(_WORDS, max_size=8), filler=st.text(max_size=20))
+def test_phrases_match_like_their_alternation(patterns, words, filler):
+    phrases = vocabulary_pattern(patterns)
+    text = filler.join(words)
+    assert [m.span() for m in phrases.finditer(text)] == [
+        m.span() for m in phrases.whole.finditer(text)
+    ]
