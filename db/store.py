@@ -149,8 +149,10 @@ def join_offer(
 
 
 def add_keys(db: Database, offer_id: int, keys: list[str]) -> None:
-    if keys:
-        db["dedup_keys"].insert_all(({"key": k, "offer_id": offer_id} for k in keys), ignore=True)
+    db.conn.executemany(
+        "insert or ignore into dedup_keys (key, offer_id) values (?, ?)",
+        [(key, offer_id) for key in keys],
+    )
 
 
 def candidates(db: Database, keys: list[str], columns: tuple[str, ...], per_key: int) -> list[dict]:

@@ -186,6 +186,11 @@ def flatten_description(description: object) -> str | None:
     of phrases still sees where a line ended. None for a blank or a non-string."""
     if not isinstance(description, str):
         return None
+    return _flatten_description(description)
+
+
+@lru_cache(maxsize=_RECENT)
+def _flatten_description(description: str) -> str | None:
     text = html_to_text(description) if "<" in description or "&" in description else description
     if not text:
         return None
