@@ -87,6 +87,41 @@ def money(low: float | None, high: float | None) -> str:
     return f"{k_euros(value)} k€" if value is not None else "?"
 
 
+# ---------------------------------------------------------------- the profile, read once
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What scoring reads of a profile, worked out once for all the offers it scores."""
+
+    titles: tuple[tuple[str, tuple[str, ...]], ...]  # each title and its words that count
+    family: frozenset[str]  # the generic words of the titles ("chef", "projet")
+    skills: tuple[tuple[str, int, str | None, str], ...]  # (as written, weight, id, key)
+
+
+_wanted: list[tuple[Profile, Wanted]] = []  # the last profile's, as score_offer sees the same
+
+
+def wanted(profile: Profile) -> Wanted:
+    if _wanted and _wanted[0][0] is profile:
+        return _wanted[0][1]
+    generic, ignored = title_words()
+    titles = tuple(
+        (title, tuple(w for w in words(title) if w not in ignored)) for title in profile.titles
+    )
+    family = frozenset(w for title in profile.titles for w in words(title)) & generic
+    skills, seen = [], set()
+    for name, weight in profile.skills.items():
+        skill = resolve(name)
+        key = skill or fold(name)
+        if key not in seen:  # two synonyms of one skill count once
+            seen.add(key)
+            skills.append((name, weight, skill, key))
+    result = Wanted(titles, family, tuple(skills))
+    _wanted[:] = [(profile, result)]
+    return result
+
+
 # ---------------------------------------------------------------- the parts
 
 
@@ -107,8 +142,7 @@ def role_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) ->
     role_elsewhere = [s for s, w in found.items() if w != "title" and skills[s].category == "role"]
     title_words_ = {w for w in words(title) if w not in ignored}
     best_title, best_share = None, 0.0
-    for wanted in profile.titles:
-        wanted_words = [w for w in words(wanted) if w not in ignored]
+    for wanted_title, wanted_words in wanted(profile).titles:
         if not wanted_words:
             continue
         shared = [w for w in wanted_words if w in title_words_]
@@ -118,12 +152,11 @@ def role_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) ->
             # its subject: the kind of post alone is not the job.
             share *= 0.4
         if share > best_share:
-            best_title, best_share = wanted, share
+            best_title, best_share = wanted_title, share
     if best_share >= 0.99:
         return Part("role", 1.0, 0, f"title matches “{best_title}”")
     value, reason = best_share, f"title close to “{best_title}”" if best_title else ""
-    family = {w for wanted in profile.titles for w in words(wanted)} & generic
-    family_in_title = bool(family & title_words_)
+    family_in_title = bool(wanted(profile).family & title_words_)
     if role_in_title:
         label = skills[role_in_title[0]].label
         candidate = 0.85 if family_in_title else 0.65
@@ -141,9 +174,18 @@ def role_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) ->
 
 def broader_hit(skill: str, found: dict[str, str]) -> str | None:
     """Where a found skill implies this one ("IA conversationnelle" implies "IA"), if any."""
-    skills = taxonomy()
-    places = [where for other, where in found.items() if skill in skills[other].implies]
+    places = [found[other] for other in implied_by().get(skill, ()) if other in found]
     return max(places, key=SKILL_WHERE.__getitem__) if places else None
+
+
+@lru_cache(maxsize=1)
+def implied_by() -> dict[str, tuple[str, ...]]:
+    """Skill id → the skills that imply it."""
+    found: dict[str, list[str]] = {}
+    for skill in taxonomy().values():
+        for broader in skill.implies:
+            found.setdefault(broader, []).append(skill.id)
+    return {broader: tuple(narrower) for broader, narrower in found.items()}
 
 
 def skills_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) -> Part:
@@ -152,13 +194,7 @@ def skills_part(profile: Profile, offer: dict[str, Any], found: dict[str, str]) 
     text = None  # the offer's words, folded: only for a skill the taxonomy does not know
     total = got = 0.0
     present, missing = [], []
-    seen: set[str] = set()
-    for name, weight in profile.skills.items():
-        skill = resolve(name)
-        key = skill or fold(name)
-        if key in seen:  # two synonyms of one skill count once
-            continue
-        seen.add(key)
+    for name, weight, skill, key in wanted(profile).skills:
         total += weight
         if skill is not None:
             where = found.get(skill) or broader_hit(key, found)

@@ -30,6 +30,14 @@ SCORED_COLUMNS = (
 )  # fmt: skip
 
 
+STORE_MATCH = (
+    "insert into matches (profile_id, offer_id, score, summary, breakdown, scored_at)"
+    " values (?, ?, ?, ?, ?, ?) on conflict (profile_id, offer_id) do update set"
+    " score = excluded.score, summary = excluded.summary, breakdown = excluded.breakdown,"
+    " scored_at = excluded.scored_at"
+)
+
+
 def default_profile_path() -> Path:
     return platformdirs.user_config_path("botjobs") / "profile.toml"
 
@@ -112,18 +120,10 @@ def score_offers(db: Database, profile: Profile, profile_id: int, only_new: bool
         rows = []
         for offer in batch:
             match = score_offer(profile, scorable(offer))
-            rows.append(
-                {
-                    "profile_id": profile_id,
-                    "offer_id": offer["id"],
-                    "score": match.score,
-                    "summary": match.summary(),
-                    "breakdown": json.dumps(match.breakdown(), ensure_ascii=False),
-                    "scored_at": now,
-                }
-            )
+            breakdown = json.dumps(match.breakdown(), ensure_ascii=False)
+            rows.append((profile_id, offer["id"], match.score, match.summary(), breakdown, now))
         with db.atomic():
-            db["matches"].upsert_all(rows, pk=("profile_id", "offer_id"))
+            db.conn.executemany(STORE_MATCH, rows)
         count += len(rows)
     return count
 
