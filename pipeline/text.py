@@ -526,7 +526,7 @@ class Phrases:
     def __init__(self, parts: list[str], flags: int = 0) -> None:
         self.parts = [f"(?:{part})" for part in parts]
         self.flags = flags
-        self.whole = re.compile("|".join(self.parts), flags)
+        self.whole = re.compile(_alternation(self.parts) or r"(?!x)x", flags)  # none: never matches
         self.pattern = self.whole.pattern
         needs = [needed_words(part, flags) for part in self.parts]
         self.words = tuple(sorted({word for each in needs if each for word in each}))
@@ -549,7 +549,7 @@ class Phrases:
         if len(self._compiled) >= self._KEEP:
             self._compiled.clear()
         chosen = self._always.union(*(self._needing[word] for word in present))
-        source = "|".join(self.parts[i] for i in sorted(chosen))
+        source = _alternation([self.parts[i] for i in sorted(chosen)])
         regex = self._compiled[present] = re.compile(source, self.flags) if chosen else None
         return regex
 
@@ -568,6 +568,36 @@ class Phrases:
     def sub(self, replace: Any, text: str) -> str:
         regex = self.for_text(text)
         return text if regex is None else regex.sub(replace, text)
+
+
+def _alternation(parts: list[str]) -> str:
+    """The parts as one alternation, in their order; neighbours that begin with a word boundary
+    share it (`\\b(?:pas…|sans…)`): tried once at a position, not once per part, for the same
+    matches."""
+    out: list[str] = []
+    shared: list[str] = []
+    for part in parts:
+        inner = part[3:-1]  # inside "(?:…)"
+        if inner.startswith("\\b") and _starts_at_boundary(inner):
+            shared.append(f"(?:{inner[2:]})")
+            continue
+        if shared:
+            out.append(r"\b(?:" + "|".join(shared) + ")")
+            shared = []
+        out.append(part)
+    if shared:
+        out.append(r"\b(?:" + "|".join(shared) + ")")
+    return "|".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _starts_at_boundary(source: str) -> bool:
+    # "\\bpas de|sans" starts with a boundary in one branch only: parsed, it is a branch.
+    try:
+        items = _re_parser.parse(source).data
+    except re.error:
+        return False
+    return bool(items) and items[0] == (_re_constants.AT, _re_constants.AT_BOUNDARY)
 
 
 _SHORTEST_WORD = 3  # shorter literals ("a", "de") are in nearly every text: no use as a filter
