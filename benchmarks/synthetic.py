@@ -65,17 +65,33 @@ CONDITIONS = (
 CONTRACTS = ("CDI", "CDI", "CDI", "CDD 12 mois", "Stage", "Alternance", "Freelance", None)
 REMOTES = (None, None, "Télétravail partiel", "2 jours de télétravail par semaine", "Full remote")
 LEGAL = ("", " SA", " SAS", " S.A.S.", "")
+# The words of an ad's prose, most common first: drawn with weights 1/rank (Zipf's law, as in
+# real text), so "projet" is in most ads and "gouvernance" in few.
 WORDS = (  # noqa: SIM905 (a sentence is easier to edit than a list)
-    "projet client équipe données parcours conversationnel intégration pilotage métier besoins "
-    "qualité tests déploiement amélioration utilisateurs analyse modèle formation budget suivi "
-    "ateliers documentation performance service outils automatisation indicateurs roadmap "
-    "priorisation livraison agile sprint backlog recette conformité sécurité support évolution "
-    "Dialogflow Rasa NLU LLM Python API Botpress Genesys Salesforce Jira"
+    "projet équipe client service données métier utilisateurs besoins suivi qualité pilotage "
+    "parcours amélioration analyse outils mise place développement gestion solutions clients "
+    "relation expérience digital processus performance équipes partenaires accompagnement "
+    "déploiement tests recette documentation formation indicateurs ateliers roadmap backlog "
+    "priorisation livraison sprint agile évolution conformité sécurité support intégration "
+    "automatisation modèle budget conception spécifications fonctionnelles techniques "
+    "interlocuteur transverse coordination reporting veille innovation stratégie transformation "
+    "contenus scénarios intentions réponses conversations canal web mobile application "
+    "plateforme fournisseurs prestataires comité arbitrages risques planning jalons cadrage "
+    "lancement industrialisation maintenance exploitation incidents satisfaction parcours "
+    "omnicanal centre contacts conseillers volumes taux résolution escalade supervision "
+    "annotation entraînement corpus évaluation métriques gouvernance éthique juridique RGPD"
 ).split()
+# Tools an ad may name: each ad names one to four of them, as the recorded ads do.
+TOOLS = (
+    "Dialogflow", "Rasa", "Botpress", "Genesys", "Salesforce", "Jira", "Python", "API REST",
+    "Azure Bot Service", "Amazon Lex", "IBM watsonx Assistant", "LLM", "Power BI", "Confluence",
+)  # fmt: skip
+SUBJECTS = ("chatbot", "voicebot", "callbot", "assistant virtuel", "agent conversationnel")
+_WEIGHTS = tuple(1 / rank for rank in range(1, len(WORDS) + 1))
 
 
 def sentence(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+    return " ".join(rng.choices(WORDS, _WEIGHTS, k=words)).capitalize() + "."
 
 
 def _thousands(value: int) -> str:
@@ -92,12 +108,17 @@ def jobs(rng: random.Random, count: int) -> Iterator[tuple[dict, int]]:
         low = rng.randrange(32, 60) * 1000
         high = low + rng.randrange(3, 12) * 1000
         salary = rng.choice(SALARIES)
-        missions = "".join(f"<li>{sentence(rng, 12)}</li>" for _ in range(6))
+        subject = rng.choice(SUBJECTS)
+        missions = f"<li>Piloter le {subject} de bout en bout : {sentence(rng, 8)}</li>" + "".join(
+            f"<li>{sentence(rng, 12)}</li>" for _ in range(5)
+        )
+        tools = ", ".join(rng.sample(TOOLS, rng.randint(1, 4)))
         profile = [rng.choice(DEGREES), rng.choice(EXPERIENCES), sentence(rng, 14)]
         conditions = [rng.choice(REMOTE_SENTENCES), rng.choice(CONDITIONS)]
         said = {"city": city, "k_low": low // 1000, "k_high": high // 1000}
         text = (
             f"<p>{about.get(employer) or sentence(rng, 20)}</p><h3>Missions</h3><ul>{missions}</ul>"
+            f"<p>Environnement technique : {tools}.</p>"
             f"<h3>Profil recherché</h3><p>{' '.join(s for s in profile if s)}</p>"
             f"<h3>Conditions</h3><p>{' '.join(s.format(**said) for s in conditions if s)} "
             f"{sentence(rng, 16)}</p>"
