@@ -155,8 +155,11 @@ def add_keys(db: Database, offer_id: int, keys: list[str]) -> None:
     )
 
 
-def candidates(db: Database, keys: list[str], columns: tuple[str, ...], per_key: int) -> list[dict]:
-    """Offers sharing a blocking key, the most recent `per_key` of each key, newest first."""
+def candidates(
+    db: Database, keys: list[str], columns: tuple[str, ...], per_key: int
+) -> list[tuple]:
+    """Offers sharing a blocking key, the most recent `per_key` of each key, newest first, as
+    (id, *columns) tuples."""
     if not keys:
         return []
     ids = " union ".join(
@@ -166,12 +169,10 @@ def candidates(db: Database, keys: list[str], columns: tuple[str, ...], per_key:
     params: list[Any] = []
     for k in keys:
         params += [k, per_key]
-    return list(
-        db.query(
-            f"select id, {', '.join(columns)} from offers where id in ({ids}) order by id desc",
-            params,
-        )
-    )
+    return db.execute(
+        f"select id, {', '.join(columns)} from offers where id in ({ids}) order by id desc",
+        params,
+    ).fetchall()
 
 
 def offer_column(db: Database, offer_id: int, column: str) -> Any:

@@ -262,12 +262,12 @@ def same_offer_in(db: Database) -> store.SameOffer:
         mine = features(offer)
         stored, looked_up = keys(mine)
         for row in store.candidates(db, looked_up, COLUMNS, CANDIDATES_PER_KEY):
-            theirs = _stored_features(tuple(row.values()))
+            theirs = _stored_features(row)
             if refusal(mine, theirs) is not None:
                 continue
-            theirs = replace(theirs, text=store.offer_column(db, row["id"], TEXT_COLUMN))
+            theirs = replace(theirs, text=store.offer_column(db, row[0], TEXT_COLUMN))
             if verdict(mine, theirs)[0]:
-                return row["id"], stored
+                return row[0], stored
         return None, stored
 
     return same_offer
