@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,11 @@ def forgiving_query(text: str) -> str:
     >>> forgiving_query('chef-de-projet Node.js chat* "assistant virtuel"')
     '"chef-de-projet" "Node.js" "chat"* "assistant virtuel"'
     """
+    return " ".join(forgiving_parts(text))
+
+
+def forgiving_parts(text: str) -> list[str]:
+    """The ANDed parts of forgiving_query(text): each a quoted word or phrase, or a prefix."""
     parts = []
     # SQLite's FTS5 parser stops at a NUL, which would leave a quote open.
     for match in _PART.finditer(text.replace("\x00", " ")):
@@ -80,7 +86,7 @@ def forgiving_query(text: str) -> str:
         parts.append(_phrase(word) + ("*" if prefix else ""))
     if not parts:
         raise SearchError(f"nothing to search for in {text!r}: give at least one word")
-    return " ".join(parts)
+    return parts
 
 
 def explain_fts_error(message: str) -> str:
@@ -158,6 +164,23 @@ where offers_fts match :query
 order by rank, offers_fts.rowid
 limit :limit
 """
+# When some words are in most offers (see is_common): the hits of the other words, ranked, then
+# those of the whole query kept (an `in` on the whole query's hits makes SQLite seek each one).
+HITS_RANKED_BY_SQL = f"""
+select
+  offers_fts.rowid as id,
+  bm25(offers_fts, {", ".join(str(w) for w in BM25_WEIGHTS)}) as rank
+from offers_fts
+where offers_fts match :ranking
+  and offers_fts.rowid >= :floor
+order by rank, offers_fts.rowid
+"""
+# The hits of an expression, newest first, unranked.
+NEWEST_HITS_SQL = """
+select offers_fts.rowid as id from offers_fts
+where offers_fts match :query and offers_fts.rowid >= :floor
+order by offers_fts.rowid desc
+"""
 SNIPPETS_SQL = f"""
 select
   offers_fts.rowid as id,
@@ -195,7 +218,7 @@ def _snippet(row: dict[str, Any]) -> str | None:
 # FTS5 ranks every hit before it can give the best ones: a word found in most of a million offers
 # would take seconds. A query with more hits than this ranks the most recently stored ones (the
 # offers a seeker can still apply to); `search` says so.
-RANKED_HITS = 5000
+RANKED_HITS = 2500
 
 
 def rank_floor(db: Database, expression: str) -> int:
@@ -212,6 +235,27 @@ def rank_floor(db: Database, expression: str) -> int:
     return 0 if row is None else row["rowid"]
 
 
+# bm25 weighs a word by how rare it is, and a word in more than half of the offers next to
+# nothing (FTS5 clamps its weight to 1e-6), yet FTS5 reads every offer holding it to learn that:
+# 40 ms for a word in a million offers. Such words filter the hits; the others rank them (ties
+# may fall otherwise than bm25's); when every word is that common, the newest hits come first.
+# How common a word is, is read from its newest COMMON_SAMPLE hits: the share of the offers they
+# span.
+COMMON_SHARE = 0.5
+COMMON_SAMPLE = 1000
+
+
+def is_common(db: Database, part: str) -> bool:
+    """Whether the FTS5 query `part` (a word, a phrase) is in more than half of recent offers."""
+    newest = db.execute("select max(rowid) from offers_fts").fetchone()[0]
+    row = db.execute(
+        "select rowid from offers_fts where offers_fts match ? order by rowid desc"
+        " limit 1 offset ?",
+        [part, COMMON_SAMPLE - 1],
+    ).fetchone()
+    return row is not None and COMMON_SAMPLE / (newest - row[0] + 1) > COMMON_SHARE
+
+
 NO_OFFER = 2**62  # an id past every offer's
 
 
@@ -226,28 +270,43 @@ def since_floor(db: Database, since: str | None) -> int:
     return row[0] if row[0] is not None else NO_OFFER
 
 
+def _hits(db: Database, params: dict[str, Any], parts: list[str] | None) -> list[dict[str, Any]]:
+    """The best hits (id, rank) of params["query"], the ANDed `parts` it is made of if known."""
+    ranking = [part for part in parts if not is_common(db, part)] if parts else None
+    if ranking is None or len(ranking) == len(parts or ()):
+        return list(db.query(HITS_SQL, params))
+    limit = params["limit"] if params["limit"] > 0 else None
+    if ranking:
+        whole = {row[0] for row in db.execute(NEWEST_HITS_SQL, params)}
+        ranked = db.query(HITS_RANKED_BY_SQL, {**params, "ranking": " ".join(ranking)})
+        return list(islice((hit for hit in ranked if hit["id"] in whole), limit))
+    # Every word in most offers: the newest first (a title filter would read every offer).
+    newest = db.execute(NEWEST_HITS_SQL, params)
+    return [{"id": row[0], "rank": 0.0} for row in islice(newest, limit)]
+
+
 def search_offers(
     db: Database,
     expression: str,
     since: str | None = None,
     profile_id: int | None = None,
     limit: int | None = 20,
+    parts: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Offers matching the FTS5 `expression`, best first (bm25, the title weighing most).
 
     `since` is a UTC moment as parse_since() gives it, compared with first_seen; `profile_id`
-    adds that profile's score when the offer has one. Call check_query() first to have a bad
-    expression explained.
+    adds that profile's score when the offer has one; `parts`, the ANDed parts the expression
+    is made of (forgiving_parts()), lets the words in most offers filter without ranking. Call
+    check_query() first to have a bad expression explained.
     """
     params = {
         "query": expression,
         "floor": max(rank_floor(db, expression), since_floor(db, since)),
-        "since": since,
-        "profile_id": profile_id,
         "limit": limit if limit else -1,
     }
+    hits = _hits(db, params, parts)
     results = []
-    hits = list(db.query(HITS_SQL, params))
     ids = json.dumps([hit["id"] for hit in hits])
     snippets = {row["id"]: row for row in db.query(SNIPPETS_SQL, {"query": expression, "ids": ids})}
     offers = {row["id"]: row for row in db.query(OFFERS_SQL, [profile_id, ids, since, since])}
@@ -352,10 +411,11 @@ def search(ctx, query, since, limit, fmt, raw, profile_path):
       botjobs search --raw 'title:(chatbot OR voicebot) NOT stage'
     """
     try:
-        expression = query if raw else forgiving_query(query)
+        parts = None if raw else forgiving_parts(query)
     except SearchError as exc:
         err(f"error: {exc}")
         ctx.exit(2)
+    expression = query if parts is None else " ".join(parts)
     db = database(ctx)
     try:
         check_query(db, expression)
@@ -367,7 +427,7 @@ def search(ctx, query, since, limit, fmt, raw, profile_path):
     profile_id = stored_profile_id(db, name)
     if profile_id is None:
         err(f"no scores for the profile {name!r} yet: run `botjobs match` to score offers")
-    rows = search_offers(db, expression, since, profile_id, limit)
+    rows = search_offers(db, expression, since, profile_id, limit, parts)
     crowded = rank_floor(db, expression) > 0
     db.close()
     if fmt == "json":

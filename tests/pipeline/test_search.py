@@ -17,7 +17,9 @@ from pipeline.search import (
     SearchError,
     check_query,
     explain_fts_error,
+    forgiving_parts,
     forgiving_query,
+    is_common,
     parse_since,
     search_offers,
 )
@@ -314,6 +316,46 @@ def test_search_offers_is_usable_without_the_command(db_path):
     db.close()
     assert [row["id"] for row in rows] == [1]
     assert rows[0]["pay"] == "45–50 k€" and rows[0]["place"] == "Paris (75)"
+
+
+def _offers_naming(tmp_path, descriptions: list[str]):
+    db = open_db(str(tmp_path / "common.db"))
+    ingest = Ingest(db, "apec", "import")
+    for n, description in enumerate(descriptions):
+        title = f"Poste {n}"
+        ingest.add({"source": "apec", "source_id": str(n), "title": title, "company": f"C{n}",
+                    "description": description})  # fmt: skip
+    ingest.finish()
+    return db
+
+
+def test_words_in_most_offers_filter_the_hits_without_ranking_them(tmp_path, monkeypatch):
+    import pipeline.search as search_module
+
+    monkeypatch.setattr(search_module, "COMMON_SAMPLE", 10)
+    # "projet" in every offer, "chatbot" in one in four, once or three times.
+    descriptions = [
+        "Un projet de suivi." if n % 4 else "Un projet chatbot" + " chatbot" * (n % 3) + "."
+        for n in range(60)
+    ]
+    db = _offers_naming(tmp_path, descriptions)
+    assert is_common(db, '"projet"') and not is_common(db, '"chatbot"')
+    parts = forgiving_parts("projet chatbot")
+    ranked = search_offers(db, " ".join(parts), limit=0, parts=parts)
+    assert [r["id"] for r in ranked] == [
+        r["id"] for r in search_offers(db, " ".join(parts), limit=0)
+    ]
+    assert len(ranked) == 15
+    # Every word common: the newest first.
+    newest = search_offers(db, '"projet"', limit=3, parts=['"projet"'])
+    assert [r["id"] for r in newest] == [60, 59, 58]
+    db.close()
+
+
+def test_a_word_in_fewer_offers_than_the_sample_is_not_common(db_path):
+    db = open_db(db_path)
+    assert not is_common(db, '"chatbot"')
+    db.close()
 
 
 # --- --since ------------------------------------------------------------------------------------
