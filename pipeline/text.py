@@ -615,6 +615,8 @@ def needed_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
         parsed = _re_parser.parse(pattern, flags)
     except re.error:
         return None
+    if parsed.state.flags & re.IGNORECASE:  # "(?i)" in the pattern
+        return None
     found = _needed(parsed.data)
     return frozenset(found) if found else None
 

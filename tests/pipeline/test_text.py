@@ -241,6 +241,7 @@ def test_fuzz_any_text_gives_clean_lines_or_none(html):
         (r"\d+ ?%", None),
         (r"(?:a|b)+remote{1,3}", {"remot"}),  # the repeated "e" is not in the run
         (r"(?i:remote)", None),  # case-insensitive: not a literal
+        (r"(?i)remote", None),
         (r"x(?=teletravail)", None),  # a lookahead is outside the match
     ],
 )
