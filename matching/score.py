@@ -99,12 +99,14 @@ class Wanted:
     skills: tuple[tuple[str, int, str | None, str], ...]  # (as written, weight, id, key)
 
 
-_wanted: list[tuple[Profile, Wanted]] = []  # the last profile's, as score_offer sees the same
+_last: tuple[Profile, Wanted] | None = None  # score_offer sees one profile offer after offer
 
 
 def wanted(profile: Profile) -> Wanted:
-    if _wanted and _wanted[0][0] is profile:
-        return _wanted[0][1]
+    global _last
+    last = _last
+    if last is not None and last[0] is profile:
+        return last[1]
     generic, ignored = title_words()
     titles = tuple(
         (title, tuple(w for w in words(title) if w not in ignored)) for title in profile.titles
@@ -118,7 +120,7 @@ def wanted(profile: Profile) -> Wanted:
             seen.add(key)
             skills.append((name, weight, skill, key))
     result = Wanted(titles, family, tuple(skills))
-    _wanted[:] = [(profile, result)]
+    _last = (profile, result)
     return result
 
 
