@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import scrapy
+from parsel import Selector
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -24,6 +25,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from spiders.search_terms import search_terms
 
 PAYLOAD_CHARS = 2000
+# How deep a JSON value read from a source may nest (lists and objects): real feeds and JSON-LD
+# go under 10 levels. json.loads reads some 900, further than the readers of a value may recurse
+# in a crawl, so a deeper document is refused where it enters (json_body, parse_jsonld) and a
+# deeper value given to a reader directly is left unread.
+MAX_JSON_DEPTH = 64
 
 # The states a spider may leave in its crawl run (crawl_runs.status), beside ok/partial/failed.
 BLOCKED = "blocked"  # an anti-bot or captcha page, a 403 wall, LinkedIn's 999
@@ -114,6 +120,28 @@ def coordinate(value: Any, limit: float) -> float | None:
     return found
 
 
+def json_depth(value: Any) -> int:
+    """How many levels of lists and objects `value` nests: 0 for a scalar, 1 for [] or {"a": 1},
+    2 for [[]]. Counted with a stack of its own, never by recursion, so any depth is measured."""
+    deepest = 0
+    pending = [(value, 1)] if isinstance(value, dict | list) else []
+    while pending:
+        node, level = pending.pop()
+        deepest = max(deepest, level)
+        children = node.values() if isinstance(node, dict) else node
+        pending.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """Why `value` is nested too deep to read ("JSON nested 200 levels deep, more than 64"),
+    or None when it is within `limit`."""
+    depth = json_depth(value)
+    if depth <= limit:
+        return None
+    return f"JSON nested {depth} levels deep, more than {limit}"
+
+
 def labels(items: Any, key: str) -> list[str]:
     """Distinct `key` texts of a list of objects, in order (a bare string counts as one)."""
     if not isinstance(items, list):
@@ -144,13 +172,17 @@ _JSON_NAMES = {list: "list", dict: "object"}
 
 def json_body(body: str) -> Any:
     """The JSON value of a body; one that is no JSON at all (an error page, a cut-off answer)
-    raises FeedError."""
+    or nests deeper than MAX_JSON_DEPTH raises FeedError."""
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except ValueError as error:
         raise FeedError(f"body is not valid JSON ({error})") from None
     except RecursionError:  # "[[[[…" nested deeper than the parser goes
         raise FeedError("body is JSON nested too deep to read") from None
+    reason = too_deep(data)
+    if reason is not None:
+        raise FeedError(f"body is {reason}")
+    return data
 
 
 def json_of_kind(data: Any, kind: type, noun: str, layout: bool = True) -> Any:
@@ -200,6 +232,16 @@ def http_url(value: Any) -> str | None:
     except ValueError:  # "http://[oops": no URL at all
         return None
     return found if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def attribute(node: Selector, name: str) -> str | None:
+    """The value of one attribute of an HTML element, None without it.
+
+    Read by XPath, never with parsel's `.attrib`: that builds a dict of all the element's
+    attributes and raises ValueError ("All strings must be XML compatible") when lxml made one
+    whose name holds a control character (`<a href="/x" \x07>`), which XPath simply passes over.
+    """
+    return node.xpath(f"@{name}").get()
 
 
 def plain_text(fragment: Any) -> str | None:

@@ -33,6 +33,7 @@ from spiders.common import (
     LAYOUT_CHANGED,
     PAYLOAD_CHARS,
     SourceSpider,
+    attribute,
     joined_url,
     response_text,
 )
@@ -177,7 +178,7 @@ def html_fields(page_html: str, page_url: str) -> dict[str, Any]:
     posted = selector.css(HTML_POSTED)
     posted_at = None
     if posted:
-        posted_at = (posted[0].attrib.get("datetime") or "").strip() or _text_of(
+        posted_at = (attribute(posted[0], "datetime") or "").strip() or _text_of(
             selector, HTML_POSTED
         )
     description = selector.css(HTML_DESCRIPTION)

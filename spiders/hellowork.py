@@ -41,6 +41,7 @@ from spiders.common import (
     LAYOUT_CHANGED,
     PAYLOAD_CHARS,
     SourceSpider,
+    attribute,
     joined_url,
     split_terms,
 )
@@ -176,7 +177,7 @@ def _hook(name: str) -> str:
 
 
 def _card(hook: Selector, page_url: str) -> Card | None:
-    href = hook.attrib.get("href") or hook.xpath("(ancestor::a|.//a)[1]/@href").get()
+    href = attribute(hook, "href") or hook.xpath("(ancestor::a|.//a)[1]/@href").get()
     url = joined_url(page_url, href) if href else None
     identifier = ad_id(url) if url else None
     if identifier is None:

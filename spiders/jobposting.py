@@ -34,7 +34,17 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from pipeline.items import raw_offer, reject
-from spiders.common import SourceSpider, finite, http_url, joined_url, storable
+from spiders.common import (
+    MAX_JSON_DEPTH,
+    SourceSpider,
+    attribute,
+    finite,
+    http_url,
+    joined_url,
+    json_depth,
+    storable,
+    too_deep,
+)
 
 SOURCE = "jobposting"
 SITES_FILE = Path(__file__).with_name("jobposting_sites.toml")
@@ -90,12 +100,21 @@ def _unwrap(text: str) -> str:
 
 
 def parse_jsonld(text: str) -> Any:
-    """The data of one JSON-LD script; raises ValueError with the reason when it is not JSON.
+    """The data of one JSON-LD script; raises ValueError with the reason when it is not JSON or
+    nests deeper than MAX_JSON_DEPTH (no real JobPosting does, and the readers below recurse
+    once a level).
 
     Control characters inside strings (raw newlines in a description) and trailing commas are
     common in hand-templated JSON-LD and cost nothing to accept.
     """
-    body = _unwrap(text)
+    data = _loads(_unwrap(text))
+    reason = too_deep(data)
+    if reason is not None:
+        raise ValueError(reason)
+    return data
+
+
+def _loads(body: str) -> Any:
     try:
         return json.loads(body, strict=False)
     except RecursionError as exc:
@@ -117,7 +136,7 @@ def jsonld_scripts(page_html: str) -> list[JsonLdScript]:
     selector = Selector(text=page_html)
     scripts = []
     for node in selector.xpath("//script[@type]"):
-        kind = (node.attrib.get("type") or "").strip().lower()
+        kind = (attribute(node, "type") or "").strip().lower()
         if not kind.startswith("application/ld+json"):
             continue
         text = node.xpath("string()").get() or ""
@@ -149,6 +168,13 @@ def _walk(data: Any) -> Iterator[dict[str, Any]]:
             stack.extend(reversed(node))
 
 
+def _readable(posting: dict[str, Any]) -> dict[str, Any]:
+    """The posting without the values it nests deeper than MAX_JSON_DEPTH: the readers below
+    recurse once a level, so such a value (which parse_jsonld refuses in a page, but a caller
+    may hand over) is unknown, like any other odd one."""
+    return {key: value for key, value in posting.items() if json_depth(value) < MAX_JSON_DEPTH}
+
+
 def _resolve(value: Any, nodes: dict[str, dict[str, Any]]) -> Any:
     if isinstance(value, dict) and set(value) == {"@id"}:
         return nodes.get(value["@id"], value) if isinstance(value["@id"], str) else value
@@ -162,6 +188,7 @@ def jobpostings_in(data: Any) -> list[dict[str, Any]]:
 
     In an @graph a posting often names its employer or place by reference
     (`"hiringOrganization": {"@id": "#org"}`); such references are replaced by the node they name.
+    A value nested deeper than MAX_JSON_DEPTH is left out (see `_readable`).
     """
     postings: list[dict[str, Any]] = []
     nodes: dict[str, dict[str, Any]] = {}
@@ -173,7 +200,7 @@ def jobpostings_in(data: Any) -> list[dict[str, Any]]:
     # A posting nested in another posting is not a second offer.
     inner = {id(n) for p in postings for n in _walk(list(p.values()))}
     return [
-        {key: _resolve(value, nodes) for key, value in posting.items()}
+        {key: _resolve(value, nodes) for key, value in _readable(posting).items()}
         for posting in postings
         if id(posting) not in inner
     ]
@@ -409,7 +436,9 @@ def jobposting_to_raw(posting: dict[str, Any], page_url: str) -> dict[str, Any]:
     """A raw offer from one JobPosting object; anything missing or odd is None, never an error.
 
     Postings without a title or identifier are kept: the pipeline rejects them with a reason.
+    A value nested deeper than MAX_JSON_DEPTH is not read (see `_readable`).
     """
+    posting = _readable(posting)
     offer_url = _http_url(posting.get("url"), page_url) or page_url
     employment = _joined(posting.get("employmentType"))
     location_types = _joined(posting.get("jobLocationType"))

@@ -34,6 +34,7 @@ from spiders.common import (
     BLOCKED,
     LAYOUT_CHANGED,
     PAYLOAD_CHARS,
+    attribute,
     joined_url,
     response_text,
 )
@@ -144,7 +145,7 @@ def _words(texts: list[str]) -> str | None:
 
 def _listed(item: Selector, page_url: str) -> Listed | None:
     link = item.css(ITEM_LINK)
-    href = (link.attrib.get("href") or "").strip() if link else ""
+    href = (attribute(link[0], "href") or "").strip() if link else ""
     url = joined_url(page_url, href) if href else None
     if url is None or offer_number(url) is None:
         return None
@@ -186,14 +187,14 @@ def parse_list(page_html: str, page_url: str) -> ListPage:
             result.offers.append(listed)
     current = page_number(page_url)
     for link in selector.css(PAGINATION_LINKS):
-        target = joined_url(page_url, link.attrib.get("href", ""))
+        target = joined_url(page_url, attribute(link, "href") or "")
         if target is None:
             continue
         label = " ".join(
             [
-                link.attrib.get("title", ""),
-                link.attrib.get("aria-label", ""),
-                link.attrib.get("rel", ""),
+                attribute(link, "title") or "",
+                attribute(link, "aria-label") or "",
+                attribute(link, "rel") or "",
             ]
         )
         if LIST_PATH.lower() not in urlsplit(target).path.lower():

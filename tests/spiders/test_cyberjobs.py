@@ -398,6 +398,30 @@ def test_malformed_jsonld_without_layout_is_rejected_with_the_json_error():
     assert "malformed JSON-LD" in result.reason
 
 
+def test_json_ld_nested_too_deep_falls_back_to_html_and_says_how_deep():
+    script = '{"@type": "JobPosting", "title": ' + "[" * 199 + "]" * 199 + "}"  # 200 levels
+    page = f'<script type="application/ld+json">{script}</script><h1>X</h1>'
+    result = read_offer_page(page, O_FULL, "48213")
+    assert result.offer is None
+    assert result.warnings == [
+        "malformed JSON-LD (script 1): JSON nested 200 levels deep, more than 64"
+    ]
+    assert result.warnings[0] in result.reason
+
+
+def test_json_ld_and_date_beside_a_control_character_are_still_read():
+    # lxml makes the \x07 an attribute whose name parsel's `.attrib` cannot convert.
+    page = (
+        '<script type="application/ld+json" \x07>{"@type": "JobPosting", "title": "Chef de '
+        'projet chatbot"}</script><time class="job-detail__date" \x07 datetime="2026-11-02">'
+        "2 novembre</time>"
+    )
+    result = read_offer_page(page, O_FULL, "48213")
+    assert result.warnings == []
+    assert result.offer["title"] == "Chef de projet chatbot"
+    assert result.offer["posted_at"] == "2026-11-02"
+
+
 # ---------------------------------------------------------------- fields
 
 

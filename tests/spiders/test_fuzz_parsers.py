@@ -14,11 +14,13 @@ The normal run tries 30 examples a test (the suite stays quick); `pytest -m fuzz
 bodies 10,000 times.
 
 Known crashes stay visible; they are not fixed here. A kind of input that crashes a module's
-parser (one of the RISKS below) is left out of that module's main property test and gets a test
-of its own, with its minimal failing input as an `@example`, marked xfail(strict=True, raises=…):
-the suite stays green and the bug shows in every run. The day the spider is fixed, that test
-XPASSes and so fails the run: then the risk goes back into the main test, the minimal input
-becomes one of its `@example`s (as those of the crashes fixed already are), and the test goes.
+parser (one of the RISKS below) is left out of that module's main property test (its inputs are
+built from `RISKS - {KIND}`) and gets a test of its own, with its minimal failing input as an
+`@example`, marked xfail(strict=True, raises=…): the suite stays green and the bug shows in every
+run. The day the spider is fixed, that test XPASSes and so fails the run: then the risk goes back
+into the main test, the minimal input becomes one of its `@example`s (as those of the crashes
+fixed already are), and the test goes. Every crash found so far is fixed: each main test takes
+every risk.
 """
 
 from __future__ import annotations
@@ -67,8 +69,8 @@ NORMAL = settings(
 )
 FUZZ = settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 
-# Kinds of input that crashed some parser when these tests were written. Those that still crash
-# one are left out of its main test and shown by an xfail test; the others are in every test.
+# Kinds of input that crashed some parser when these tests were written; all are fixed and in
+# every test, each crash's minimal input an @example of the tests it failed.
 HUGE = "integers past float's range"  # json.loads gives them: math.isfinite(10**400) overflows
 DEEP = "nesting near json.loads' depth limit"  # json.loads or a recursive reader overflows
 SURROGATE = "lone surrogates in JSON strings"  # '"\\ud800"' is valid JSON; quote() cannot encode
@@ -76,10 +78,6 @@ BRACKET = "links with unbalanced IPv6 brackets"  # urljoin/urlsplit raise ValueE
 CONTROL = "control characters in tags"  # lxml gives '<script type=x \x07>' an attribute parsel's
 # `.attrib` cannot convert: ValueError "All strings must be XML compatible"
 RISKS = frozenset({HUGE, DEEP, SURROGATE, BRACKET, CONTROL})
-
-
-def without(*risks: str) -> frozenset[str]:
-    return RISKS - set(risks)
 
 
 # Scrapy calls a callback under Python's default recursion limit (1,000) some ~100 levels deep;
@@ -252,6 +250,22 @@ def nest(depth: int, kind: str, key: str, leaf: Any) -> Any:
     for _ in range(depth):
         value = [value] if kind == "list" else {key: value}
     return value
+
+
+class Nested(list):
+    """`leaf` inside `depth` lists, for an @example: to a parser a list like any other, but shown
+    as the call that makes it. Hypothesis prints an explicit example's arguments with a printer
+    that recurses once a level, so it would overflow on the deep value itself."""
+
+    def __init__(self, depth: int, leaf: Any) -> None:
+        super().__init__([nest(depth - 1, "list", "", leaf)])
+        self.depth, self.leaf = depth, leaf
+
+    def __repr__(self) -> str:
+        return f"Nested({self.depth}, {self.leaf!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
 
 def json_values(
@@ -717,18 +731,22 @@ def run_jobposting_objects(posting: dict[str, Any], data: Any, url: str) -> None
         check_offer(jobposting.jobposting_to_raw(each, url), jobposting.SOURCE)
 
 
-safe_postings = jobpostings(without(DEEP))
-safe_documents = jsonld_documents(without(DEEP))
+safe_postings = jobpostings(RISKS)
+safe_documents = jsonld_documents(RISKS)
 
 
 HUGE_POSTING = {"@type": "JobPosting", "title": 2**1024}
 BRACKET_POSTING = {"@type": "JobPosting", "url": "http://["}
+# 600 levels: json.loads reads them in a crawl (it stops near 900); the recursive readers
+# overflowed near 450, until a value past common.MAX_JSON_DEPTH was left unread.
+DEEP_POSTING_VALUE = {"@type": "JobPosting", "title": Nested(600, "x")}
 
 
 @NORMAL
 @given(posting=safe_postings, data=safe_documents, url=JOBPOSTING_URLS)
 @example(posting=HUGE_POSTING, data=None, url="https://www.example-employer.fr/jobs/42")
 @example(posting=BRACKET_POSTING, data=None, url="https://www.example-employer.fr/jobs/42")
+@example(posting={}, data=DEEP_POSTING_VALUE, url="https://www.example-employer.fr/jobs/42")
 def test_jobposting_to_raw_and_jobpostings_in_any_json(posting, data, url):
     run_jobposting_objects(posting, data, url)
 
@@ -738,37 +756,8 @@ def test_jobposting_to_raw_and_jobpostings_in_any_json(posting, data, url):
 @given(posting=safe_postings, data=safe_documents, url=JOBPOSTING_URLS)
 @example(posting=HUGE_POSTING, data=None, url="https://www.example-employer.fr/jobs/42")
 @example(posting=BRACKET_POSTING, data=None, url="https://www.example-employer.fr/jobs/42")
+@example(posting={}, data=DEEP_POSTING_VALUE, url="https://www.example-employer.fr/jobs/42")
 def test_fuzz_jobposting_to_raw_and_jobpostings_in_any_json(posting, data, url):
-    run_jobposting_objects(posting, data, url)
-
-
-deep_postings = jobpostings(RISKS)
-deep_documents = jsonld_documents(RISKS)
-# 600 levels: json.loads reads them in a crawl (it stops near 900), the recursive readers
-# do not (they stop near 450).
-DEEP_POSTING_VALUE = {"@type": "JobPosting", "title": nest(600, "list", "", "x")}
-DEEP_POSTING_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="jobposting._resolve/_text/_source_id/_experience/_education recurse once per level "
-    "of a JSON-LD value that json.loads read whole",
-)
-
-
-@DEEP_POSTING_XFAIL
-@NORMAL
-@given(posting=deep_postings, data=deep_documents, url=JOBPOSTING_URLS)
-@example(posting={}, data=DEEP_POSTING_VALUE, url="https://www.example-employer.fr/jobs/42")
-def test_jobpostings_in_survives_deep_nesting(posting, data, url):
-    run_jobposting_objects(posting, data, url)
-
-
-@pytest.mark.fuzz
-@DEEP_POSTING_XFAIL
-@FUZZ
-@given(posting=deep_postings, data=deep_documents, url=JOBPOSTING_URLS)
-@example(posting={}, data=DEEP_POSTING_VALUE, url="https://www.example-employer.fr/jobs/42")
-def test_fuzz_jobpostings_in_survives_deep_nesting(posting, data, url):
     run_jobposting_objects(posting, data, url)
 
 
@@ -808,12 +797,20 @@ def run_jsonld_page(page: str, url: str) -> None:
         check_offer(jobposting.jobposting_to_raw(posting, url), jobposting.SOURCE)
 
 
-SAFE_PAGE_RISKS = without(DEEP, CONTROL)
-safe_jsonld_pages = html_pages(extra=jsonld_scripts(SAFE_PAGE_RISKS), risks=SAFE_PAGE_RISKS)
+safe_jsonld_pages = html_pages(extra=jsonld_scripts(RISKS), risks=RISKS)
+DEEP_JSONLD_PAGE = (
+    '<script type="application/ld+json">{"@type": "JobPosting", "title": '
+    + "[" * 600
+    + "]" * 600
+    + "}</script>"
+)
+CONTROL_PAGE = '<script type="application/ld+json" \x07>{}</script>'
 
 
 @NORMAL
 @given(page=safe_jsonld_pages, url=JOBPOSTING_URLS)
+@example(page=DEEP_JSONLD_PAGE, url="https://www.example-employer.fr/jobs/42")
+@example(page=CONTROL_PAGE, url="https://www.example-employer.fr/jobs/42")
 def test_extract_jobpostings_any_page(page, url):
     run_jsonld_page(page, url)
 
@@ -821,70 +818,9 @@ def test_extract_jobpostings_any_page(page, url):
 @pytest.mark.fuzz
 @FUZZ
 @given(page=safe_jsonld_pages, url=JOBPOSTING_URLS)
+@example(page=DEEP_JSONLD_PAGE, url="https://www.example-employer.fr/jobs/42")
+@example(page=CONTROL_PAGE, url="https://www.example-employer.fr/jobs/42")
 def test_fuzz_extract_jobpostings_any_page(page, url):
-    run_jsonld_page(page, url)
-
-
-DEEP_PAGE_RISKS = without(CONTROL)
-deep_jsonld_pages = html_pages(extra=jsonld_scripts(DEEP_PAGE_RISKS), risks=DEEP_PAGE_RISKS)
-DEEP_JSONLD_PAGE = (
-    '<script type="application/ld+json">{"@type": "JobPosting", "title": '
-    + "[" * 600
-    + "]" * 600
-    + "}</script>"
-)
-DEEP_PAGE_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="extract_jobpostings → jobpostings_in → _resolve recurses once per level of a "
-    "JSON-LD script that json.loads read whole (JobPostingSpider.read_offers does not catch it)",
-)
-
-
-@DEEP_PAGE_XFAIL
-@NORMAL
-@given(page=deep_jsonld_pages, url=JOBPOSTING_URLS)
-@example(page=DEEP_JSONLD_PAGE, url="https://www.example-employer.fr/jobs/42")
-def test_extract_jobpostings_survives_deep_json_ld(page, url):
-    run_jsonld_page(page, url)
-
-
-@pytest.mark.fuzz
-@DEEP_PAGE_XFAIL
-@FUZZ
-@given(page=deep_jsonld_pages, url=JOBPOSTING_URLS)
-@example(page=DEEP_JSONLD_PAGE, url="https://www.example-employer.fr/jobs/42")
-def test_fuzz_extract_jobpostings_survives_deep_json_ld(page, url):
-    run_jsonld_page(page, url)
-
-
-CONTROL_PAGE = '<script type="application/ld+json" \x07>{}</script>'
-CONTROL_PAGE_RISKS = without(DEEP)
-control_jsonld_pages = html_pages(
-    extra=jsonld_scripts(CONTROL_PAGE_RISKS), risks=CONTROL_PAGE_RISKS
-)
-CONTROL_PAGE_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="jobposting.jsonld_scripts reads node.attrib, which parsel/lxml cannot build for a "
-    "script tag holding a control character ('All strings must be XML compatible')",
-)
-
-
-@CONTROL_PAGE_XFAIL
-@NORMAL
-@given(page=control_jsonld_pages, url=JOBPOSTING_URLS)
-@example(page=CONTROL_PAGE, url="https://www.example-employer.fr/jobs/42")
-def test_extract_jobpostings_survives_control_characters_in_tags(page, url):
-    run_jsonld_page(page, url)
-
-
-@pytest.mark.fuzz
-@CONTROL_PAGE_XFAIL
-@FUZZ
-@given(page=control_jsonld_pages, url=JOBPOSTING_URLS)
-@example(page=CONTROL_PAGE, url="https://www.example-employer.fr/jobs/42")
-def test_fuzz_extract_jobpostings_survives_control_characters_in_tags(page, url):
     run_jsonld_page(page, url)
 
 
@@ -1272,7 +1208,7 @@ def run_hellowork(page: str, listing_url: str, card: Any, posting: dict[str, Any
     check_offer(hellowork.offer_from_posting(posting, HW_AD_URL, card), hellowork.SOURCE)
 
 
-HW_SAFE = hellowork_inputs(without(DEEP, CONTROL))
+HW_SAFE = hellowork_inputs(RISKS)
 
 
 HW_EXAMPLE = {"card": None, "posting": {}}
@@ -1287,6 +1223,8 @@ HUGE_JSONLD_PAGE = (
 @given(**HW_SAFE)
 @example(page='<a href="http://[">', listing_url=HW_LISTING_URL, **HW_EXAMPLE)
 @example(page=HUGE_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
+@example(page=DEEP_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
+@example(page=CONTROL_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
 def test_hellowork_listings_and_ads(page, listing_url, card, posting):
     run_hellowork(page, listing_url, card, posting)
 
@@ -1296,59 +1234,9 @@ def test_hellowork_listings_and_ads(page, listing_url, card, posting):
 @given(**HW_SAFE)
 @example(page='<a href="http://[">', listing_url=HW_LISTING_URL, **HW_EXAMPLE)
 @example(page=HUGE_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
+@example(page=DEEP_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
+@example(page=CONTROL_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
 def test_fuzz_hellowork_listings_and_ads(page, listing_url, card, posting):
-    run_hellowork(page, listing_url, card, posting)
-
-
-HW_DEEP = hellowork_inputs(without(CONTROL))
-HW_DEEP_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="hellowork.read_ad → jobpostings_in → _resolve recurses once per level of a JSON-LD "
-    "script that json.loads read whole",
-)
-
-
-@HW_DEEP_XFAIL
-@NORMAL
-@given(**HW_DEEP)
-@example(page=DEEP_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
-def test_hellowork_survives_deep_json_ld(page, listing_url, card, posting):
-    run_hellowork(page, listing_url, card, posting)
-
-
-@pytest.mark.fuzz
-@HW_DEEP_XFAIL
-@FUZZ
-@given(**HW_DEEP)
-@example(page=DEEP_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
-def test_fuzz_hellowork_survives_deep_json_ld(page, listing_url, card, posting):
-    run_hellowork(page, listing_url, card, posting)
-
-
-HW_CONTROL = hellowork_inputs(without(DEEP))
-HW_CONTROL_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="hellowork.read_ad (jobposting.jsonld_scripts) and _card read node.attrib, which "
-    "parsel/lxml cannot build for a tag holding a control character",
-)
-
-
-@HW_CONTROL_XFAIL
-@NORMAL
-@given(**HW_CONTROL)
-@example(page=CONTROL_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
-def test_hellowork_survives_control_characters_in_tags(page, listing_url, card, posting):
-    run_hellowork(page, listing_url, card, posting)
-
-
-@pytest.mark.fuzz
-@HW_CONTROL_XFAIL
-@FUZZ
-@given(**HW_CONTROL)
-@example(page=CONTROL_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
-def test_fuzz_hellowork_survives_control_characters_in_tags(page, listing_url, card, posting):
     run_hellowork(page, listing_url, card, posting)
 
 
@@ -1396,9 +1284,7 @@ def wttj_inputs(risks: frozenset[str]) -> dict[str, st.SearchStrategy[Any]]:
     return {
         "hit": hits,
         "body": wrapped_bodies("hits", st.lists(hits, max_size=3), counts, risks),
-        # Deep JSON-LD still overflows jobposting's readers (its own xfail tests show it) and
-        # WttjSpider catches whatever page_offer raises: the pages here stay within that depth.
-        "page": html_pages(extra=jsonld_scripts(risks - {DEEP}), risks=risks - {DEEP}),
+        "page": html_pages(extra=jsonld_scripts(risks), risks=risks),
     }
 
 
@@ -1422,7 +1308,7 @@ def run_wttj(hit: Any, body: str, page: str) -> None:
     check_offer(wttj.merge_offer(hit_offer, page_offer), wttj.SOURCE)
 
 
-WTTJ_SAFE = wttj_inputs(without(CONTROL))
+WTTJ_SAFE = wttj_inputs(RISKS)
 
 
 WTTJ_SURROGATE_HIT = {"slug": "\ud800", "organization": {"slug": "acme"}}
@@ -1437,6 +1323,8 @@ WTTJ_BRACKET_PAGE = (
 @example(hit=WTTJ_SURROGATE_HIT, body="{}", page="")
 @example(hit={}, body=DEEP_BODY, page="")
 @example(hit={}, body="{}", page=WTTJ_BRACKET_PAGE)
+@example(hit={}, body="{}", page=DEEP_JSONLD_PAGE)
+@example(hit={}, body="{}", page=CONTROL_PAGE)
 def test_wttj_hits_searches_and_pages(hit, body, page):
     run_wttj(hit, body, page)
 
@@ -1448,33 +1336,9 @@ def test_wttj_hits_searches_and_pages(hit, body, page):
 @example(hit=WTTJ_SURROGATE_HIT, body="{}", page="")
 @example(hit={}, body=DEEP_BODY, page="")
 @example(hit={}, body="{}", page=WTTJ_BRACKET_PAGE)
+@example(hit={}, body="{}", page=DEEP_JSONLD_PAGE)
+@example(hit={}, body="{}", page=CONTROL_PAGE)
 def test_fuzz_wttj_hits_searches_and_pages(hit, body, page):
-    run_wttj(hit, body, page)
-
-
-WTTJ_CONTROL = wttj_inputs(RISKS)
-WTTJ_CONTROL_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="wttj.page_offer → jobposting.jsonld_scripts reads node.attrib, which parsel/lxml "
-    "cannot build for a script tag holding a control character; WttjSpider catches it",
-)
-
-
-@WTTJ_CONTROL_XFAIL
-@NORMAL
-@given(**WTTJ_CONTROL)
-@example(hit={}, body="{}", page=CONTROL_PAGE)
-def test_wttj_survives_control_characters_in_tags(hit, body, page):
-    run_wttj(hit, body, page)
-
-
-@pytest.mark.fuzz
-@WTTJ_CONTROL_XFAIL
-@FUZZ
-@given(**WTTJ_CONTROL)
-@example(hit={}, body="{}", page=CONTROL_PAGE)
-def test_fuzz_wttj_survives_control_characters_in_tags(hit, body, page):
     run_wttj(hit, body, page)
 
 
@@ -1821,7 +1685,7 @@ def run_cyberjobs(page: str, search_url: str) -> None:
     assert isinstance(cyberjobs.is_blocked(page), bool)
 
 
-CJ_SAFE = cyberjobs_inputs(without(DEEP, CONTROL))
+CJ_SAFE = cyberjobs_inputs(RISKS)
 
 
 CJ_BRACKET_PAGE = '<ul class="job-list"><li class="job-card"><a href="http://["></a></li></ul>'
@@ -1830,6 +1694,8 @@ CJ_BRACKET_PAGE = '<ul class="job-list"><li class="job-card"><a href="http://[">
 @NORMAL
 @given(**CJ_SAFE)
 @example(page=CJ_BRACKET_PAGE, search_url=CJ_SEARCH_URL)
+@example(page=DEEP_JSONLD_PAGE, search_url=CJ_SEARCH_URL)
+@example(page=CONTROL_PAGE, search_url=CJ_SEARCH_URL)
 def test_cyberjobs_search_and_offer_pages(page, search_url):
     run_cyberjobs(page, search_url)
 
@@ -1838,59 +1704,9 @@ def test_cyberjobs_search_and_offer_pages(page, search_url):
 @FUZZ
 @given(**CJ_SAFE)
 @example(page=CJ_BRACKET_PAGE, search_url=CJ_SEARCH_URL)
+@example(page=DEEP_JSONLD_PAGE, search_url=CJ_SEARCH_URL)
+@example(page=CONTROL_PAGE, search_url=CJ_SEARCH_URL)
 def test_fuzz_cyberjobs_search_and_offer_pages(page, search_url):
-    run_cyberjobs(page, search_url)
-
-
-CJ_DEEP = cyberjobs_inputs(without(CONTROL))
-CJ_DEEP_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="cyberjobs.read_offer_page → jobpostings_in → _resolve recurses once per level of a "
-    "JSON-LD script that json.loads read whole (only jobposting_to_raw is guarded)",
-)
-
-
-@CJ_DEEP_XFAIL
-@NORMAL
-@given(**CJ_DEEP)
-@example(page=DEEP_JSONLD_PAGE, search_url=CJ_SEARCH_URL)
-def test_cyberjobs_survives_deep_json_ld(page, search_url):
-    run_cyberjobs(page, search_url)
-
-
-@pytest.mark.fuzz
-@CJ_DEEP_XFAIL
-@FUZZ
-@given(**CJ_DEEP)
-@example(page=DEEP_JSONLD_PAGE, search_url=CJ_SEARCH_URL)
-def test_fuzz_cyberjobs_survives_deep_json_ld(page, search_url):
-    run_cyberjobs(page, search_url)
-
-
-CJ_CONTROL = cyberjobs_inputs(without(DEEP))
-CJ_CONTROL_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="cyberjobs.read_offer_page (jobposting.jsonld_scripts) and html_fields read "
-    "node.attrib, which parsel/lxml cannot build for a tag holding a control character",
-)
-
-
-@CJ_CONTROL_XFAIL
-@NORMAL
-@given(**CJ_CONTROL)
-@example(page=CONTROL_PAGE, search_url=CJ_SEARCH_URL)
-def test_cyberjobs_survives_control_characters_in_tags(page, search_url):
-    run_cyberjobs(page, search_url)
-
-
-@pytest.mark.fuzz
-@CJ_CONTROL_XFAIL
-@FUZZ
-@given(**CJ_CONTROL)
-@example(page=CONTROL_PAGE, search_url=CJ_SEARCH_URL)
-def test_fuzz_cyberjobs_survives_control_characters_in_tags(page, search_url):
     run_cyberjobs(page, search_url)
 
 
@@ -2037,15 +1853,17 @@ def run_talentsoft(page: str, list_url: str, listed: Any) -> None:
             assert isinstance(detail.payload, str) and len(detail.payload) <= 2000
 
 
-TS_SAFE = talentsoft_inputs(without(CONTROL))
+TS_SAFE = talentsoft_inputs(RISKS)
 
 
 TS_BRACKET_PAGE = '<div class="ts-ol-pagination"><a href="http://["></a></div>'
+TS_CONTROL_PAGE = '<div class="ts-ol-pagination"><a href="?page=2" \x07></a></div>'
 
 
 @NORMAL
 @given(**TS_SAFE)
 @example(page=TS_BRACKET_PAGE, list_url=TS_LIST_URL, listed=None)
+@example(page=TS_CONTROL_PAGE, list_url=TS_LIST_URL, listed=None)
 def test_talentsoft_list_and_offer_pages(page, list_url, listed):
     run_talentsoft(page, list_url, listed)
 
@@ -2054,34 +1872,8 @@ def test_talentsoft_list_and_offer_pages(page, list_url, listed):
 @FUZZ
 @given(**TS_SAFE)
 @example(page=TS_BRACKET_PAGE, list_url=TS_LIST_URL, listed=None)
+@example(page=TS_CONTROL_PAGE, list_url=TS_LIST_URL, listed=None)
 def test_fuzz_talentsoft_list_and_offer_pages(page, list_url, listed):
-    run_talentsoft(page, list_url, listed)
-
-
-TS_CONTROL = talentsoft_inputs(RISKS)
-TS_CONTROL_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="talentsoft.parse_list reads a link's .attrib, which parsel/lxml cannot build for a "
-    "tag holding a control character; TalentsoftSpider.parse_list only expects LayoutChanged",
-)
-TS_CONTROL_PAGE = '<div class="ts-ol-pagination"><a href="?page=2" \x07></a></div>'
-
-
-@TS_CONTROL_XFAIL
-@NORMAL
-@given(**TS_CONTROL)
-@example(page=TS_CONTROL_PAGE, list_url=TS_LIST_URL, listed=None)
-def test_talentsoft_survives_control_characters_in_tags(page, list_url, listed):
-    run_talentsoft(page, list_url, listed)
-
-
-@pytest.mark.fuzz
-@TS_CONTROL_XFAIL
-@FUZZ
-@given(**TS_CONTROL)
-@example(page=TS_CONTROL_PAGE, list_url=TS_LIST_URL, listed=None)
-def test_fuzz_talentsoft_survives_control_characters_in_tags(page, list_url, listed):
     run_talentsoft(page, list_url, listed)
 
 
@@ -2179,7 +1971,7 @@ employers_inputs = {
         st.one_of(st.none(), json_strings(), st.sampled_from(TOPIC_TEXTS)), max_size=4
     ),
     "terms": st.lists(st.one_of(json_strings(), st.sampled_from(TOPIC_TEXTS)), max_size=3),
-    "entries": st.lists(json_values(["title", "content"], TOPIC_TEXTS, without(DEEP)), max_size=4),
+    "entries": st.lists(json_values(["title", "content"], TOPIC_TEXTS), max_size=4),
     "ids": st.dictionaries(st.sampled_from(["host", "board", "company", "site"]), json_strings()),
 }
 
@@ -2417,13 +2209,15 @@ def run_teamtailor(item: Any, body: str) -> None:
                 check_offer(teamtailor.offer_from_item(each, TT_EMPLOYER), teamtailor.SOURCE)
 
 
-TT_SAFE = teamtailor_inputs(without(DEEP))
+TT_SAFE = teamtailor_inputs(RISKS)
+TT_DEEP_ITEM = {"_jobposting": {"title": Nested(600, "x")}}
 
 
 @NORMAL
 @given(**TT_SAFE)
 @example(item={"_jobposting": {"title": 2**1024}}, body="{}")
 @example(item={"url": "http://["}, body="{}")
+@example(item=TT_DEEP_ITEM, body="{}")
 def test_teamtailor_items_and_feeds(item, body):
     run_teamtailor(item, body)
 
@@ -2433,34 +2227,8 @@ def test_teamtailor_items_and_feeds(item, body):
 @given(**TT_SAFE)
 @example(item={"_jobposting": {"title": 2**1024}}, body="{}")
 @example(item={"url": "http://["}, body="{}")
+@example(item=TT_DEEP_ITEM, body="{}")
 def test_fuzz_teamtailor_items_and_feeds(item, body):
-    run_teamtailor(item, body)
-
-
-TT_DEEP = teamtailor_inputs(RISKS)
-TT_DEEP_XFAIL = pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="teamtailor.offer_from_item → jobposting_to_raw: jobposting._text recurses once per "
-    "level of a _jobposting value that json.loads read whole",
-)
-TT_DEEP_ITEM = {"_jobposting": {"title": nest(600, "list", "", "x")}}
-
-
-@TT_DEEP_XFAIL
-@NORMAL
-@given(**TT_DEEP)
-@example(item=TT_DEEP_ITEM, body="{}")
-def test_teamtailor_survives_deep_nesting(item, body):
-    run_teamtailor(item, body)
-
-
-@pytest.mark.fuzz
-@TT_DEEP_XFAIL
-@FUZZ
-@given(**TT_DEEP)
-@example(item=TT_DEEP_ITEM, body="{}")
-def test_fuzz_teamtailor_survives_deep_nesting(item, body):
     run_teamtailor(item, body)
 
 

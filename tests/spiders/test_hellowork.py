@@ -373,6 +373,21 @@ def test_cards_of_a_listing_page() -> None:
     )
 
 
+def test_a_card_beside_a_control_character_is_still_read() -> None:
+    # lxml makes the \x07 an attribute whose name parsel's `.attrib` cannot convert.
+    body = (
+        '<li><a data-cy="offerTitle" \x07 href="/fr-fr/emplois/59410001.html"><p>Chef de projet'
+        ' chatbot H/F</p><p>Acme</p></a><span data-cy="contractCard">CDI</span></li>'
+    )
+    [card] = read_listing(body, DIGITAL).cards
+    assert (card.ad_id, card.title, card.company, card.contract) == (
+        "59410001",
+        "Chef de projet chatbot H/F",
+        "Acme",
+        "CDI",
+    )
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [(DIGITAL, DIGITAL_P2), (DIGITAL_P2, DIGITAL_P3), (DIGITAL_P3, None), (PRODUCT_OWNER, None)],
@@ -576,6 +591,24 @@ def test_reject_payload_is_cut() -> None:
     reading = read_ad(body, ad_url("59410001"))
     assert reading.offer is None
     assert reading.rejects[0]["payload"] == script[:PAYLOAD_CHARS]
+
+
+def test_json_ld_nested_too_deep_is_a_reject_naming_its_depth() -> None:
+    script = '{"@type": "JobPosting", "title": ' + "[" * 199 + "]" * 199 + "}"  # 200 levels
+    body = f'<html><head><script type="application/ld+json">{script}</script></head></html>'
+    reading = read_ad(body, ad_url("59410001"))
+    assert reading.offer is None and not reading.no_posting
+    [rejected] = reading.rejects
+    assert rejected["reason"] == (
+        "malformed JSON-LD (script 1): JSON nested 200 levels deep, more than 64"
+    )
+
+
+def test_json_ld_beside_a_control_character_is_still_read() -> None:
+    script = '{"@type": "JobPosting", "title": "Chef de projet chatbot H/F"}'
+    body = f'<html><head><script type="application/ld+json" \x07>{script}</script></head></html>'
+    reading = read_ad(body, ad_url("59410001"))
+    assert reading.rejects == [] and reading.offer["title"] == "Chef de projet chatbot H/F"
 
 
 def test_off_topic_ad_is_counted_not_yielded() -> None:

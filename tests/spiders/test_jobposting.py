@@ -31,6 +31,7 @@ from spiders.jobposting import (
     choose_sites,
     extract_jobpostings,
     jobposting_to_raw,
+    jobpostings_in,
     jsonld_scripts,
     load_sites,
     parse_jsonld,
@@ -753,6 +754,44 @@ def test_parse_jsonld_raises_value_error_only() -> None:
     assert parse_jsonld('<!-- {"a": [1, 2,],} -->') == {"a": [1, 2]}
 
 
+def nested(depth: int, leaf: Any = "x") -> Any:
+    """`leaf` inside `depth` lists."""
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+# A JobPosting 200 levels deep: json.loads reads it, the readers would recurse as deep.
+DEEP_SCRIPT = json.dumps({**POSTING, "description": nested(199)})
+DEEP_REASON = "JSON nested 200 levels deep, more than 64"
+
+
+def test_json_ld_nested_past_the_limit_is_refused_with_its_depth() -> None:
+    with pytest.raises(ValueError) as refused:
+        parse_jsonld(DEEP_SCRIPT)
+    assert str(refused.value) == DEEP_REASON
+    assert parse_jsonld(json.dumps(nested(64))) == nested(64)
+    postings, errors = extract_jobpostings(html_with(DEEP_SCRIPT, json.dumps(POSTING)))
+    assert [p["title"] for p in postings] == [POSTING["title"]]
+    assert errors == [f"JSON-LD script 1: {DEEP_REASON}"]
+
+
+def test_values_nested_past_the_limit_are_left_unread() -> None:
+    # As a caller may hand them over without parse_jsonld: unknown, like any odd value.
+    posting = {**POSTING, "description": nested(600), "skills": nested(10, "Python")}
+    raw = jobposting_to_raw(posting, O01)
+    assert (raw["title"], raw["description"], raw["skills"]) == (POSTING["title"], None, ["Python"])
+    [found] = jobpostings_in([posting])
+    assert "description" not in found and found["skills"] == nested(10, "Python")
+
+
+def test_a_control_character_in_the_script_tag_does_not_hide_its_json_ld() -> None:
+    # lxml makes the \x07 an attribute whose name parsel's `.attrib` cannot convert.
+    page = f'<html><head><script type="application/ld+json" \x07>{json.dumps(POSTING)}</script>'
+    assert [s.data for s in jsonld_scripts(page)] == [POSTING]
+    assert extract_jobpostings(page) == ([POSTING], [])
+
+
 # --- jobposting_to_raw on odd input ---------------------------------------------------------
 
 
@@ -1125,6 +1164,24 @@ def test_malformed_jsonld_logs_error_and_rejects_with_the_script(
     assert rejected["payload"].startswith("{") and '"value": "25000Y8B"' in rejected["payload"]
     assert [r.levelno for r in caplog.records] == [logging.ERROR]
     assert O13_MALFORMED in caplog.records[0].getMessage()
+
+
+def test_json_ld_nested_too_deep_is_a_reject_and_the_page_goes_on(
+    spider: JobPostingSpider, caplog
+) -> None:
+    response = fixture_response(
+        "",
+        O01,
+        body=html_with(DEEP_SCRIPT, json.dumps(POSTING)).encode(),
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        meta={ROLE_META: OFFER, SITE_META: "societe_generale"},
+    )
+    with caplog.at_level(logging.INFO):
+        rejected, offer = list(spider.parse(response))
+    assert is_reject(rejected)
+    assert rejected["reason"] == f"malformed JSON-LD (script 1): {DEEP_REASON}"
+    assert not is_reject(offer) and offer["title"] == POSTING["title"]
+    assert [r.levelno for r in caplog.records] == [logging.ERROR]
 
 
 def test_reject_payload_is_cut_at_2000_characters(spider: JobPostingSpider) -> None:

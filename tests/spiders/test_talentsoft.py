@@ -230,6 +230,19 @@ def test_a_link_back_to_page_one_is_not_next():
     assert not parse_list(body, list_url(U_HOST, 2)).has_next
 
 
+def test_links_beside_a_control_character_are_still_read():
+    # lxml makes the \x07 an attribute whose name parsel's `.attrib` cannot convert.
+    body = (
+        '<ul class="ts-offer-list"><li class="ts-offer-list-item"><a class="ts-offer-list-item__'
+        'title-link" \x07 href="/offre-de-emploi/emploi-chef-de-projet-chatbot-h-f_4127.aspx">'
+        'Chef de projet chatbot</a></li></ul><div class="ts-ol-pagination">'
+        '<a href="/offre-de-emploi/liste-offres.aspx?page=3" \x07 title="Page suivante">›</a></div>'
+    )
+    page = parse_list(body, list_url(U_HOST, 1))
+    assert [(o.url, o.title) for o in page.offers] == [(U_4127, "Chef de projet chatbot")]
+    assert page.has_next and page.unreadable == []
+
+
 # ---------------------------------------------------------------- keeping on-topic offers
 
 

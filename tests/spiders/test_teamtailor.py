@@ -278,6 +278,27 @@ def test_the_jobposting_fills_what_the_feed_item_lacks():
     assert offer["url"] is None
 
 
+def nested(depth: int, leaf: object = "x") -> object:
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+def test_a_feed_nested_past_the_limit_is_refused_with_its_depth():
+    # 200 levels: the feed, its items, the item, its JobPosting, and 196 lists.
+    body = '{"items": [{"id": "9", "_jobposting": {"title": ' + "[" * 196 + "]" * 196 + "}}]}"
+    with pytest.raises(FeedError) as error:
+        parse_feed(body)
+    assert str(error.value) == "body is JSON nested 200 levels deep, more than 64"
+    assert error.value.layout is False  # one unreadable page: a reject, and the crawl goes on
+
+
+def test_a_jobposting_value_nested_past_the_limit_is_left_unread():
+    posting = {"@type": "JobPosting", "title": nested(600), "datePosted": "2026-11-02"}
+    offer = offer_from_item({"id": "9", "_jobposting": posting}, CENTAURUS)
+    assert (offer["title"], offer["posted_at"]) == (None, "2026-11-02")
+
+
 # ---------------------------------------------------------------- requests and paging
 
 
