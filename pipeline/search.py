@@ -154,27 +154,19 @@ def parse_since(text: str, now: datetime | None = None) -> str:
 # Three steps: the ranked hits from the full-text index alone, their snippets, then their offers.
 # SQLite computes a selected column for every row it sorts: snippets chosen with the ranking, or
 # joined offers, would be made for every hit instead of the best ones (ten times slower).
-HITS_SQL = f"""
+RANKED_SQL = f"""
 select
   offers_fts.rowid as id,
   bm25(offers_fts, {", ".join(str(w) for w in BM25_WEIGHTS)}) as rank
 from offers_fts
-where offers_fts match :query
+where offers_fts match :{{match}}
   and offers_fts.rowid >= :floor
 order by rank, offers_fts.rowid
-limit :limit
 """
+HITS_SQL = RANKED_SQL.format(match="query") + "limit :limit\n"
 # When some words are in most offers (see is_common): the hits of the other words, ranked, then
 # those of the whole query kept (an `in` on the whole query's hits makes SQLite seek each one).
-HITS_RANKED_BY_SQL = f"""
-select
-  offers_fts.rowid as id,
-  bm25(offers_fts, {", ".join(str(w) for w in BM25_WEIGHTS)}) as rank
-from offers_fts
-where offers_fts match :ranking
-  and offers_fts.rowid >= :floor
-order by rank, offers_fts.rowid
-"""
+HITS_RANKED_BY_SQL = RANKED_SQL.format(match="ranking")
 # The hits of an expression, newest first, unranked.
 NEWEST_HITS_SQL = """
 select offers_fts.rowid as id from offers_fts
