@@ -210,7 +210,7 @@ def _snippet(row: dict[str, Any]) -> str | None:
 # FTS5 ranks every hit before it can give the best ones: a word found in most of a million offers
 # would take seconds. A query with more hits than this ranks the most recently stored ones (the
 # offers a seeker can still apply to); `search` says so.
-RANKED_HITS = 2500
+RANKED_HITS = 5000
 
 
 def rank_floor(db: Database, expression: str) -> int:
