@@ -31,10 +31,14 @@ from spiders.common import (
     BLOCKED,
     LAYOUT_CHANGED,
     PAYLOAD_CHARS,
+    FeedError,
     SourceSpider,
     at,
     coordinate,
     failure_reason,
+    json_body,
+    json_member,
+    json_of_kind,
     labels,
     response_text,
     text,
@@ -101,14 +105,6 @@ BLOCKED_HELP = (
 )
 
 
-class UnexpectedPayload(ValueError):
-    """A response body that cannot be read as what Apec sends."""
-
-
-class LayoutChanged(UnexpectedPayload):
-    """JSON that came back without the key we read: Apec changed its web service."""
-
-
 # ---------------------------------------------------------------- searches and paging
 
 
@@ -125,27 +121,16 @@ def search_body(term: str, start: int = 0) -> dict[str, Any]:
     }
 
 
-def parse_json(body: str) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as error:
-        raise UnexpectedPayload(f"body is not valid JSON ({error})") from None
-
-
 def read_search(body: str) -> tuple[list[Any], int | None]:
     """(`resultats`, `totalCount` or None) of a search page body."""
-    data = parse_json(body)
-    if not isinstance(data, dict):
-        raise LayoutChanged(f"body is a JSON {type(data).__name__}, not an object")
+    data = json_of_kind(json_body(body), dict, "an object")
     total = data.get("totalCount")
     total = total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else None
     results = data.get("resultats")
     if results is None and total == 0 and "resultats" not in data:
         # An empty search may leave the list out; totalCount is there, so the layout is too.
         return [], 0
-    if not isinstance(results, list):
-        raise LayoutChanged("body has no 'resultats' list")
-    return results, total
+    return json_member(data, "resultats"), total
 
 
 def next_start(start: int, count: int, total: int | None) -> int | None:
@@ -219,16 +204,14 @@ def detail_description(detail: Any) -> str | None:
 
 
 def read_detail(body: str, offer_id: str | None = None) -> dict[str, Any]:
-    """The offer object of a detail body; raises UnexpectedPayload when it holds no offer, or
-    another offer than `offer_id`."""
-    data = parse_json(body)
-    if not isinstance(data, dict):
-        raise UnexpectedPayload(f"detail is a JSON {type(data).__name__}, not an object")
+    """The offer object of a detail body; raises FeedError when it holds no offer, or another
+    offer than `offer_id`."""
+    data = json_of_kind(json_body(body), dict, "an object", layout=False)
     found = offer_id_of(data)
     if offer_id is not None and found is not None and found != offer_id:
-        raise UnexpectedPayload(f"detail is of offer {found}, not {offer_id}")
+        raise FeedError(f"detail is of offer {found}, not {offer_id}")
     if detail_description(data) is None:
-        raise UnexpectedPayload("detail has no texteHtml, texteHtmlProfil or texteHtmlEntreprise")
+        raise FeedError("detail has no texteHtml, texteHtmlProfil or texteHtmlEntreprise")
     return data
 
 
@@ -319,17 +302,16 @@ class ApecSpider(SourceSpider):
         where = f"{response.url} (motsCles={term!r}, startIndex={start})"
         try:
             results, total = read_search(body)
-        except LayoutChanged as error:
+        except FeedError as error:
+            if not error.layout:
+                self.logger.error("Apec: unreadable search page %s: %s", where, error)
             yield reject(SOURCE, str(error), payload=body[:PAYLOAD_CHARS], url=response.url)
-            self.stop(
-                LAYOUT_CHANGED,
-                f"Apec's search answered JSON without its results ({error}) for {where}: "
-                "its web service has changed and this spider needs updating.",
-            )
-            return
-        except UnexpectedPayload as error:
-            self.logger.error("Apec: unreadable search page %s: %s", where, error)
-            yield reject(SOURCE, str(error), payload=body[:PAYLOAD_CHARS], url=response.url)
+            if error.layout:
+                self.stop(
+                    LAYOUT_CHANGED,
+                    f"Apec's search answered JSON without its results ({error}) for {where}: "
+                    "its web service has changed and this spider needs updating.",
+                )
             return
         for result in results:
             if not isinstance(result, dict):
@@ -379,7 +361,7 @@ class ApecSpider(SourceSpider):
             return
         try:
             detail = read_detail(body, offer_id_of(result))
-        except UnexpectedPayload as error:
+        except FeedError as error:
             # The offer is not lost: its search result still has a teaser.
             self.logger.warning(
                 "Apec: offer detail %s unreadable (%s); kept with its teaser", response.url, error

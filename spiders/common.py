@@ -192,11 +192,14 @@ def json_of_kind(data: Any, kind: type, noun: str, layout: bool = True) -> Any:
     return data
 
 
-def json_member(data: Mapping[str, Any], key: str, kind: type = list, where: str = "body") -> Any:
-    """`data[key]` when it is a `kind` (list or dict); without it the answer's layout changed."""
+def json_member(
+    data: Mapping[str, Any], key: str, kind: type = list, where: str = "body", layout: bool = True
+) -> Any:
+    """`data[key]` when it is a `kind` (list or dict); without it the answer's layout changed,
+    unless the spider takes it (`layout=False`) for one bad answer."""
     value = data.get(key)
     if not isinstance(value, kind):
-        raise FeedError(f"{where} has no {key!r} {_JSON_NAMES[kind]}", True)
+        raise FeedError(f"{where} has no {key!r} {_JSON_NAMES[kind]}", layout)
     return value
 
 

@@ -28,11 +28,15 @@ from pipeline.items import raw_offer, reject
 from spiders.common import (
     NO_CREDENTIALS,
     PAYLOAD_CHARS,
+    FeedError,
     SourceSpider,
     at,
     code,
     coordinate,
     failure_reason,
+    json_body,
+    json_member,
+    json_of_kind,
     labels,
     number,
     response_text,
@@ -71,10 +75,6 @@ NO_CREDENTIALS_HELP = (
 _CONTENT_RANGE = re.compile(r"(\d+)\s*-\s*(\d+)\s*/\s*(\d+)")
 
 
-class UnexpectedPayload(ValueError):
-    """A response body that cannot be read as what the API documents."""
-
-
 class ContentRange(NamedTuple):
     first: int
     last: int
@@ -106,13 +106,10 @@ def token_form(client_id: str, client_secret: str) -> dict[str, str]:
 
 def parse_token(text: str) -> tuple[str, float]:
     """(access_token, lifetime in seconds) from a token response body."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as error:
-        raise UnexpectedPayload(f"token response is not JSON: {error}") from None
-    token = data.get("access_token") if isinstance(data, dict) else None
+    data = json_body(text)
+    token = at(data, "access_token")
     if not isinstance(token, str) or not token.strip():
-        raise UnexpectedPayload("token response has no access_token")
+        raise FeedError("token response has no access_token")
     lifetime = number(data.get("expires_in"))
     if lifetime is None or lifetime <= 0:
         lifetime = DEFAULT_TOKEN_LIFETIME
@@ -204,17 +201,9 @@ def unreachable(total: int) -> int:
 
 
 def parse_results(text: str) -> list[Any]:
-    """The `resultats` list of a search page body."""
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as error:
-        raise UnexpectedPayload(f"body is not valid JSON ({error})") from None
-    if not isinstance(data, dict):
-        raise UnexpectedPayload(f"body is a JSON {type(data).__name__}, not an object")
-    results = data.get("resultats")
-    if not isinstance(results, list):
-        raise UnexpectedPayload("body has no 'resultats' list")
-    return results
+    """The `resultats` list of a search page body; FeedError (one bad answer) without it."""
+    data = json_of_kind(json_body(text), dict, "an object", layout=False)
+    return json_member(data, "resultats", layout=False)
 
 
 # ---------------------------------------------------------------- one offer
@@ -365,7 +354,7 @@ class FranceTravailSpider(SourceSpider):
             return
         try:
             token, lifetime = parse_token(response_text(response))
-        except UnexpectedPayload as error:
+        except FeedError as error:
             self.logger.error("France Travail token response unusable: %s", error)
             self._give_up_waiting("token-error")
             return
@@ -422,7 +411,7 @@ class FranceTravailSpider(SourceSpider):
         body = response_text(response)
         try:
             results = parse_results(body)
-        except UnexpectedPayload as error:
+        except FeedError as error:
             self.logger.error("France Travail: unreadable search page %s: %s", response.url, error)
             yield reject(SOURCE, str(error), payload=body[:PAYLOAD_CHARS], url=response.url)
             return

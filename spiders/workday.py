@@ -18,7 +18,6 @@ The logic lives in the module-level functions; the spider class only wires them 
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import quote
@@ -128,8 +127,8 @@ def parse_detail(body: str) -> dict[str, Any]:
 def error_text(body: str, limit: int = 300) -> str:
     """What a refused search says: Workday's `message` (or `errorCode`), else the raw body."""
     try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
+        data = json_body(body)
+    except FeedError:
         data = None
     said = text(at(data, "message")) or text(at(data, "errorCode"))
     found = said or " ".join(body.split())

@@ -40,11 +40,15 @@ from spiders.common import (
     LAYOUT_CHANGED,
     NO_CREDENTIALS,
     PAYLOAD_CHARS,
+    FeedError,
     SourceSpider,
     at,
     code,
     coordinate,
     failure_reason,
+    json_body,
+    json_member,
+    json_of_kind,
     number,
     response_text,
     text,
@@ -125,10 +129,6 @@ class SearchPage(NamedTuple):
     nb_pages: int | None
 
 
-class UnexpectedPayload(ValueError):
-    """A search response that no longer has the shape Algolia documents."""
-
-
 # ---------------------------------------------------------------- key and clock
 
 
@@ -197,16 +197,9 @@ def _count(value: Any) -> int | None:
 
 
 def read_results(body: str) -> SearchPage:
-    """The hits and counts of an Algolia response body; UnexpectedPayload without a hits list."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError) as error:
-        raise UnexpectedPayload(f"body is not valid JSON ({error})") from None
-    if not isinstance(data, dict):
-        raise UnexpectedPayload(f"body is a JSON {type(data).__name__}, not an object")
-    hits = data.get("hits")
-    if not isinstance(hits, list):
-        raise UnexpectedPayload("body has no 'hits' list")
+    """The hits and counts of an Algolia response body; FeedError without a hits list."""
+    data = json_of_kind(json_body(body), dict, "an object")
+    hits = json_member(data, "hits")
     return SearchPage(hits, _count(data.get("nbHits")), _count(data.get("nbPages")))
 
 
@@ -419,7 +412,8 @@ class WttjSpider(SourceSpider):
         body = response_text(response)
         try:
             results = read_results(body)
-        except UnexpectedPayload as error:
+        except FeedError as error:
+            # JSON or not: a 200 from Algolia without its hits means the search changed.
             yield reject(SOURCE, f"Algolia response: {error}", body[:PAYLOAD_CHARS], response.url)
             self.stop(
                 LAYOUT_CHANGED,

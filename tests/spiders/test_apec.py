@@ -20,8 +20,6 @@ from spiders.apec import (
     SEARCH_URL,
     WITHDRAWN_BEFORE_ANY_READ,
     ApecSpider,
-    LayoutChanged,
-    UnexpectedPayload,
     block_seen,
     contract_label,
     detail_url,
@@ -32,6 +30,7 @@ from spiders.apec import (
     read_search,
     search_body,
 )
+from spiders.common import FeedError
 from spiders.search_terms import search_terms
 from tests.helpers import (
     FIXTURES,
@@ -566,8 +565,12 @@ def test_a_detail_of_another_offer_is_not_merged():
 
 def test_read_detail():
     assert read_detail('{"texteHtmlProfil": "<p>Bac+5</p>"}') == {"texteHtmlProfil": "<p>Bac+5</p>"}
-    with pytest.raises(UnexpectedPayload):
+    with pytest.raises(FeedError) as error:
         read_detail('{"texteHtml": ["<p>Bac+5</p>"], "texteHtmlProfil": true}')
+    assert error.value.layout is False
+    with pytest.raises(FeedError) as error:
+        read_detail("[]")
+    assert (str(error.value), error.value.layout) == ("body is a JSON list, not an object", False)
 
 
 @pytest.mark.parametrize(
@@ -651,10 +654,13 @@ def test_a_body_that_is_not_json_is_one_reject(name, caplog):
 
 
 def test_read_search_errors():
-    with pytest.raises(LayoutChanged):
+    with pytest.raises(FeedError) as error:
         read_search('{"total": 1}')
-    with pytest.raises(UnexpectedPayload):
+    assert (str(error.value), error.value.layout) == ("body has no 'resultats' list", True)
+    with pytest.raises(FeedError) as error:
         read_search("<html>")
+    assert str(error.value).startswith("body is not valid JSON (")
+    assert error.value.layout is False
     assert read_search('{"resultats": [], "totalCount": "12"}') == ([], None)
 
 

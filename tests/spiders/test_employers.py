@@ -92,6 +92,9 @@ def test_json_member():
         json_member({}, "jobPostingInfo", dict, where="detail answer")
     assert str(error.value) == "detail answer has no 'jobPostingInfo' object"
     assert error.value.layout is True
+    with pytest.raises(FeedError) as error:
+        json_member({"resultats": None}, "resultats", layout=False)
+    assert str(error.value) == "body has no 'resultats' list" and error.value.layout is False
 
 
 def test_json_payload():

@@ -11,6 +11,7 @@ import pytest
 from scrapy import Request
 
 from pipeline.items import RAW_FIELDS, is_reject
+from spiders.common import FeedError
 from spiders.france_travail import (
     ENV_CLIENT_ID,
     ENV_CLIENT_SECRET,
@@ -712,6 +713,10 @@ def test_unusable_token_response_stops_the_source(credentials, status, body, exp
 def test_parse_token():
     assert parse_token('{"access_token": "abc", "expires_in": 1499}') == ("abc", 1499.0)
     assert parse_token('{"access_token": "abc"}')[1] > 0
+    for body, reason in (("<html>", "body is not valid JSON ("), ("[]", "token response has no")):
+        with pytest.raises(FeedError) as error:
+            parse_token(body)
+        assert str(error.value).startswith(reason) and error.value.layout is False
     assert token_expiry(100.0, 1499) == 100.0 + 1499 - 60
 
 

@@ -69,6 +69,19 @@ NORMAL = settings(
 )
 FUZZ = settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 
+
+def examples(*cases: dict[str, Any]) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """One decorator giving a test each case as an @example, written once for a module's normal
+    test and its fuzz twin."""
+
+    def apply(test: Callable[..., None]) -> Callable[..., None]:
+        for case in reversed(cases):  # as stacked @example lines would, first case on top
+            test = example(**case)(test)
+        return test
+
+    return apply
+
+
 # Kinds of input that crashed some parser when these tests were written; all are fixed and in
 # every test, each crash's minimal input an @example of the tests it failed.
 HUGE = "integers past float's range"  # json.loads gives them: math.isfinite(10**400) overflows
@@ -742,11 +755,16 @@ BRACKET_POSTING = {"@type": "JobPosting", "url": "http://["}
 DEEP_POSTING_VALUE = {"@type": "JobPosting", "title": Nested(600, "x")}
 
 
+JOBPOSTING_EXAMPLES = examples(
+    dict(posting=HUGE_POSTING, data=None, url="https://www.example-employer.fr/jobs/42"),
+    dict(posting=BRACKET_POSTING, data=None, url="https://www.example-employer.fr/jobs/42"),
+    dict(posting={}, data=DEEP_POSTING_VALUE, url="https://www.example-employer.fr/jobs/42"),
+)
+
+
 @NORMAL
 @given(posting=safe_postings, data=safe_documents, url=JOBPOSTING_URLS)
-@example(posting=HUGE_POSTING, data=None, url="https://www.example-employer.fr/jobs/42")
-@example(posting=BRACKET_POSTING, data=None, url="https://www.example-employer.fr/jobs/42")
-@example(posting={}, data=DEEP_POSTING_VALUE, url="https://www.example-employer.fr/jobs/42")
+@JOBPOSTING_EXAMPLES
 def test_jobposting_to_raw_and_jobpostings_in_any_json(posting, data, url):
     run_jobposting_objects(posting, data, url)
 
@@ -754,9 +772,7 @@ def test_jobposting_to_raw_and_jobpostings_in_any_json(posting, data, url):
 @pytest.mark.fuzz
 @FUZZ
 @given(posting=safe_postings, data=safe_documents, url=JOBPOSTING_URLS)
-@example(posting=HUGE_POSTING, data=None, url="https://www.example-employer.fr/jobs/42")
-@example(posting=BRACKET_POSTING, data=None, url="https://www.example-employer.fr/jobs/42")
-@example(posting={}, data=DEEP_POSTING_VALUE, url="https://www.example-employer.fr/jobs/42")
+@JOBPOSTING_EXAMPLES
 def test_fuzz_jobposting_to_raw_and_jobpostings_in_any_json(posting, data, url):
     run_jobposting_objects(posting, data, url)
 
@@ -807,10 +823,15 @@ DEEP_JSONLD_PAGE = (
 CONTROL_PAGE = '<script type="application/ld+json" \x07>{}</script>'
 
 
+JSONLD_PAGE_EXAMPLES = examples(
+    dict(page=DEEP_JSONLD_PAGE, url="https://www.example-employer.fr/jobs/42"),
+    dict(page=CONTROL_PAGE, url="https://www.example-employer.fr/jobs/42"),
+)
+
+
 @NORMAL
 @given(page=safe_jsonld_pages, url=JOBPOSTING_URLS)
-@example(page=DEEP_JSONLD_PAGE, url="https://www.example-employer.fr/jobs/42")
-@example(page=CONTROL_PAGE, url="https://www.example-employer.fr/jobs/42")
+@JSONLD_PAGE_EXAMPLES
 def test_extract_jobpostings_any_page(page, url):
     run_jsonld_page(page, url)
 
@@ -818,8 +839,7 @@ def test_extract_jobpostings_any_page(page, url):
 @pytest.mark.fuzz
 @FUZZ
 @given(page=safe_jsonld_pages, url=JOBPOSTING_URLS)
-@example(page=DEEP_JSONLD_PAGE, url="https://www.example-employer.fr/jobs/42")
-@example(page=CONTROL_PAGE, url="https://www.example-employer.fr/jobs/42")
+@JSONLD_PAGE_EXAMPLES
 def test_fuzz_extract_jobpostings_any_page(page, url):
     run_jsonld_page(page, url)
 
@@ -895,16 +915,12 @@ def run_france_travail(data: Any, body: str, token_body: str) -> None:
     check_offer(france_travail.offer_from_json(data), france_travail.SOURCE)
     check_text(france_travail.contract_text(data))
     # As parse_search reads a page: its results, then an offer of each object among them.
-    results = outcome(
-        france_travail.parse_results, body, allowed=(france_travail.UnexpectedPayload,)
-    )
+    results = outcome(france_travail.parse_results, body, allowed=(common.FeedError,))
     assert results is None or isinstance(results, list)
     for item in results or []:
         if isinstance(item, dict):
             check_offer(france_travail.offer_from_json(item), france_travail.SOURCE)
-    token = outcome(
-        france_travail.parse_token, token_body, allowed=(france_travail.UnexpectedPayload,)
-    )
+    token = outcome(france_travail.parse_token, token_body, allowed=(common.FeedError,))
     if token is not None:
         value, lifetime = token
         assert isinstance(value, str) and value and value == value.strip()
@@ -922,11 +938,16 @@ def france_travail_inputs(risks: frozenset[str]) -> dict[str, st.SearchStrategy[
 FT_SAFE = france_travail_inputs(RISKS)
 
 
+FT_EXAMPLES = examples(
+    dict(data={"lieuTravail": {"latitude": 2**1024}}, body="{}", token_body="{}"),
+    dict(data={"id": "\ud800"}, body="{}", token_body="{}"),
+    dict(data={}, body=DEEP_BODY, token_body="{}"),
+)
+
+
 @NORMAL
 @given(**FT_SAFE)
-@example(data={"lieuTravail": {"latitude": 2**1024}}, body="{}", token_body="{}")
-@example(data={"id": "\ud800"}, body="{}", token_body="{}")
-@example(data={}, body=DEEP_BODY, token_body="{}")
+@FT_EXAMPLES
 def test_france_travail_offers_results_and_token(data, body, token_body):
     run_france_travail(data, body, token_body)
 
@@ -934,9 +955,7 @@ def test_france_travail_offers_results_and_token(data, body, token_body):
 @pytest.mark.fuzz
 @FUZZ
 @given(**FT_SAFE)
-@example(data={"lieuTravail": {"latitude": 2**1024}}, body="{}", token_body="{}")
-@example(data={"id": "\ud800"}, body="{}", token_body="{}")
-@example(data={}, body=DEEP_BODY, token_body="{}")
+@FT_EXAMPLES
 def test_fuzz_france_travail_offers_results_and_token(data, body, token_body):
     run_france_travail(data, body, token_body)
 
@@ -1047,7 +1066,7 @@ def run_apec(result: Any, detail: Any, search_body: str, detail_body: str, offer
     check_offer(apec.offer_from_json(result), apec.SOURCE)
     check_offer(apec.offer_from_json(result, detail), apec.SOURCE)
     check_text(apec.detail_description(detail))
-    found = outcome(apec.read_search, search_body, allowed=(apec.UnexpectedPayload,))
+    found = outcome(apec.read_search, search_body, allowed=(common.FeedError,))
     if found is not None:
         results, total = found
         assert isinstance(results, list)
@@ -1055,7 +1074,7 @@ def run_apec(result: Any, detail: Any, search_body: str, detail_body: str, offer
         for item in results:
             if isinstance(item, dict):
                 check_offer(apec.offer_from_json(item), apec.SOURCE)
-    read = outcome(apec.read_detail, detail_body, offer_id, allowed=(apec.UnexpectedPayload,))
+    read = outcome(apec.read_detail, detail_body, offer_id, allowed=(common.FeedError,))
     if read is not None:
         assert isinstance(read, dict)
         check_offer(apec.offer_from_json({}, read), apec.SOURCE)
@@ -1069,11 +1088,16 @@ APEC_SAFE = apec_inputs(RISKS)
 APEC_EXAMPLE = {"search_body": "{}", "detail_body": "{}", "offer_id": None}
 
 
+APEC_EXAMPLES = examples(
+    dict(result={}, detail={"latitude": 2**1024}, **APEC_EXAMPLE),
+    dict(result={"numeroOffre": "\ud800"}, detail=None, **APEC_EXAMPLE),
+    dict(result={}, detail=None, search_body=DEEP_BODY, detail_body="{}", offer_id=None),
+)
+
+
 @NORMAL
 @given(**APEC_SAFE)
-@example(result={}, detail={"latitude": 2**1024}, **APEC_EXAMPLE)
-@example(result={"numeroOffre": "\ud800"}, detail=None, **APEC_EXAMPLE)
-@example(result={}, detail=None, search_body=DEEP_BODY, detail_body="{}", offer_id=None)
+@APEC_EXAMPLES
 def test_apec_offers_searches_and_details(result, detail, search_body, detail_body, offer_id):
     run_apec(result, detail, search_body, detail_body, offer_id)
 
@@ -1081,9 +1105,7 @@ def test_apec_offers_searches_and_details(result, detail, search_body, detail_bo
 @pytest.mark.fuzz
 @FUZZ
 @given(**APEC_SAFE)
-@example(result={}, detail={"latitude": 2**1024}, **APEC_EXAMPLE)
-@example(result={"numeroOffre": "\ud800"}, detail=None, **APEC_EXAMPLE)
-@example(result={}, detail=None, search_body=DEEP_BODY, detail_body="{}", offer_id=None)
+@APEC_EXAMPLES
 def test_fuzz_apec_offers_searches_and_details(result, detail, search_body, detail_body, offer_id):
     run_apec(result, detail, search_body, detail_body, offer_id)
 
@@ -1219,12 +1241,17 @@ HUGE_JSONLD_PAGE = (
 )
 
 
+HW_EXAMPLES = examples(
+    dict(page='<a href="http://[">', listing_url=HW_LISTING_URL, **HW_EXAMPLE),
+    dict(page=HUGE_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE),
+    dict(page=DEEP_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE),
+    dict(page=CONTROL_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE),
+)
+
+
 @NORMAL
 @given(**HW_SAFE)
-@example(page='<a href="http://[">', listing_url=HW_LISTING_URL, **HW_EXAMPLE)
-@example(page=HUGE_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
-@example(page=DEEP_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
-@example(page=CONTROL_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
+@HW_EXAMPLES
 def test_hellowork_listings_and_ads(page, listing_url, card, posting):
     run_hellowork(page, listing_url, card, posting)
 
@@ -1232,10 +1259,7 @@ def test_hellowork_listings_and_ads(page, listing_url, card, posting):
 @pytest.mark.fuzz
 @FUZZ
 @given(**HW_SAFE)
-@example(page='<a href="http://[">', listing_url=HW_LISTING_URL, **HW_EXAMPLE)
-@example(page=HUGE_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
-@example(page=DEEP_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
-@example(page=CONTROL_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE)
+@HW_EXAMPLES
 def test_fuzz_hellowork_listings_and_ads(page, listing_url, card, posting):
     run_hellowork(page, listing_url, card, posting)
 
@@ -1292,7 +1316,7 @@ def wttj_inputs(risks: frozenset[str]) -> dict[str, st.SearchStrategy[Any]]:
 def run_wttj(hit: Any, body: str, page: str) -> None:
     hit_offer = wttj.hit_to_raw(hit)
     check_offer(hit_offer, wttj.SOURCE)
-    results = outcome(wttj.read_results, body, allowed=(wttj.UnexpectedPayload,))
+    results = outcome(wttj.read_results, body, allowed=(common.FeedError,))
     if results is not None:
         assert isinstance(results.hits, list)
         for count in (results.nb_hits, results.nb_pages):
@@ -1317,14 +1341,19 @@ WTTJ_BRACKET_PAGE = (
 )
 
 
+WTTJ_EXAMPLES = examples(
+    dict(hit={}, body='{"hits": [], "nbHits": 1' + "0" * 400 + "}", page=""),
+    dict(hit=WTTJ_SURROGATE_HIT, body="{}", page=""),
+    dict(hit={}, body=DEEP_BODY, page=""),
+    dict(hit={}, body="{}", page=WTTJ_BRACKET_PAGE),
+    dict(hit={}, body="{}", page=DEEP_JSONLD_PAGE),
+    dict(hit={}, body="{}", page=CONTROL_PAGE),
+)
+
+
 @NORMAL
 @given(**WTTJ_SAFE)
-@example(hit={}, body='{"hits": [], "nbHits": 1' + "0" * 400 + "}", page="")
-@example(hit=WTTJ_SURROGATE_HIT, body="{}", page="")
-@example(hit={}, body=DEEP_BODY, page="")
-@example(hit={}, body="{}", page=WTTJ_BRACKET_PAGE)
-@example(hit={}, body="{}", page=DEEP_JSONLD_PAGE)
-@example(hit={}, body="{}", page=CONTROL_PAGE)
+@WTTJ_EXAMPLES
 def test_wttj_hits_searches_and_pages(hit, body, page):
     run_wttj(hit, body, page)
 
@@ -1332,12 +1361,7 @@ def test_wttj_hits_searches_and_pages(hit, body, page):
 @pytest.mark.fuzz
 @FUZZ
 @given(**WTTJ_SAFE)
-@example(hit={}, body='{"hits": [], "nbHits": 1' + "0" * 400 + "}", page="")
-@example(hit=WTTJ_SURROGATE_HIT, body="{}", page="")
-@example(hit={}, body=DEEP_BODY, page="")
-@example(hit={}, body="{}", page=WTTJ_BRACKET_PAGE)
-@example(hit={}, body="{}", page=DEEP_JSONLD_PAGE)
-@example(hit={}, body="{}", page=CONTROL_PAGE)
+@WTTJ_EXAMPLES
 def test_fuzz_wttj_hits_searches_and_pages(hit, body, page):
     run_wttj(hit, body, page)
 
@@ -1436,10 +1460,15 @@ INDEED_SAFE = indeed_inputs(RISKS)
 INDEED_DEEP_PAGE = f"<script>{JOBCARDS_ASSIGNMENTS[0]}{DEEP_BODY}</script>"
 
 
+INDEED_EXAMPLES = examples(
+    dict(card={"extractedSalary": {"min": 2**1024}}, page=""),
+    dict(card={}, page=INDEED_DEEP_PAGE),
+)
+
+
 @NORMAL
 @given(**INDEED_SAFE)
-@example(card={"extractedSalary": {"min": 2**1024}}, page="")
-@example(card={}, page=INDEED_DEEP_PAGE)
+@INDEED_EXAMPLES
 def test_indeed_cards_and_search_pages(card, page):
     run_indeed(card, page)
 
@@ -1447,8 +1476,7 @@ def test_indeed_cards_and_search_pages(card, page):
 @pytest.mark.fuzz
 @FUZZ
 @given(**INDEED_SAFE)
-@example(card={"extractedSalary": {"min": 2**1024}}, page="")
-@example(card={}, page=INDEED_DEEP_PAGE)
+@INDEED_EXAMPLES
 def test_fuzz_indeed_cards_and_search_pages(card, page):
     run_indeed(card, page)
 
@@ -1567,9 +1595,14 @@ LI_BRACKET_PAGE = (
 )
 
 
+LI_EXAMPLES = examples(
+    dict(page=LI_BRACKET_PAGE),
+)
+
+
 @NORMAL
 @given(**LI_SAFE)
-@example(page=LI_BRACKET_PAGE)
+@LI_EXAMPLES
 def test_linkedin_cards_and_details(page):
     run_linkedin(page)
 
@@ -1577,7 +1610,7 @@ def test_linkedin_cards_and_details(page):
 @pytest.mark.fuzz
 @FUZZ
 @given(**LI_SAFE)
-@example(page=LI_BRACKET_PAGE)
+@LI_EXAMPLES
 def test_fuzz_linkedin_cards_and_details(page):
     run_linkedin(page)
 
@@ -1691,11 +1724,16 @@ CJ_SAFE = cyberjobs_inputs(RISKS)
 CJ_BRACKET_PAGE = '<ul class="job-list"><li class="job-card"><a href="http://["></a></li></ul>'
 
 
+CJ_EXAMPLES = examples(
+    dict(page=CJ_BRACKET_PAGE, search_url=CJ_SEARCH_URL),
+    dict(page=DEEP_JSONLD_PAGE, search_url=CJ_SEARCH_URL),
+    dict(page=CONTROL_PAGE, search_url=CJ_SEARCH_URL),
+)
+
+
 @NORMAL
 @given(**CJ_SAFE)
-@example(page=CJ_BRACKET_PAGE, search_url=CJ_SEARCH_URL)
-@example(page=DEEP_JSONLD_PAGE, search_url=CJ_SEARCH_URL)
-@example(page=CONTROL_PAGE, search_url=CJ_SEARCH_URL)
+@CJ_EXAMPLES
 def test_cyberjobs_search_and_offer_pages(page, search_url):
     run_cyberjobs(page, search_url)
 
@@ -1703,9 +1741,7 @@ def test_cyberjobs_search_and_offer_pages(page, search_url):
 @pytest.mark.fuzz
 @FUZZ
 @given(**CJ_SAFE)
-@example(page=CJ_BRACKET_PAGE, search_url=CJ_SEARCH_URL)
-@example(page=DEEP_JSONLD_PAGE, search_url=CJ_SEARCH_URL)
-@example(page=CONTROL_PAGE, search_url=CJ_SEARCH_URL)
+@CJ_EXAMPLES
 def test_fuzz_cyberjobs_search_and_offer_pages(page, search_url):
     run_cyberjobs(page, search_url)
 
@@ -1860,10 +1896,15 @@ TS_BRACKET_PAGE = '<div class="ts-ol-pagination"><a href="http://["></a></div>'
 TS_CONTROL_PAGE = '<div class="ts-ol-pagination"><a href="?page=2" \x07></a></div>'
 
 
+TS_EXAMPLES = examples(
+    dict(page=TS_BRACKET_PAGE, list_url=TS_LIST_URL, listed=None),
+    dict(page=TS_CONTROL_PAGE, list_url=TS_LIST_URL, listed=None),
+)
+
+
 @NORMAL
 @given(**TS_SAFE)
-@example(page=TS_BRACKET_PAGE, list_url=TS_LIST_URL, listed=None)
-@example(page=TS_CONTROL_PAGE, list_url=TS_LIST_URL, listed=None)
+@TS_EXAMPLES
 def test_talentsoft_list_and_offer_pages(page, list_url, listed):
     run_talentsoft(page, list_url, listed)
 
@@ -1871,8 +1912,7 @@ def test_talentsoft_list_and_offer_pages(page, list_url, listed):
 @pytest.mark.fuzz
 @FUZZ
 @given(**TS_SAFE)
-@example(page=TS_BRACKET_PAGE, list_url=TS_LIST_URL, listed=None)
-@example(page=TS_CONTROL_PAGE, list_url=TS_LIST_URL, listed=None)
+@TS_EXAMPLES
 def test_fuzz_talentsoft_list_and_offer_pages(page, list_url, listed):
     run_talentsoft(page, list_url, listed)
 
@@ -1940,10 +1980,15 @@ def run_common(value: Any, keys: list[Any], body: str) -> None:
 COMMON_SAFE = common_inputs(RISKS)
 
 
+COMMON_EXAMPLES = examples(
+    dict(value=2**1024, keys=[], body="{}"),
+    dict(value="http://[", keys=[], body="{}"),
+)
+
+
 @NORMAL
 @given(**COMMON_SAFE)
-@example(value=2**1024, keys=[], body="{}")
-@example(value="http://[", keys=[], body="{}")
+@COMMON_EXAMPLES
 def test_common_readers_of_loose_json(value, keys, body):
     run_common(value, keys, body)
 
@@ -1951,8 +1996,7 @@ def test_common_readers_of_loose_json(value, keys, body):
 @pytest.mark.fuzz
 @FUZZ
 @given(**COMMON_SAFE)
-@example(value=2**1024, keys=[], body="{}")
-@example(value="http://[", keys=[], body="{}")
+@COMMON_EXAMPLES
 def test_fuzz_common_readers_of_loose_json(value, keys, body):
     run_common(value, keys, body)
 
@@ -2068,9 +2112,14 @@ def run_greenhouse(job: Any, body: str) -> None:
 GH_SAFE = greenhouse_inputs(RISKS)
 
 
+GH_EXAMPLES = examples(
+    dict(job={"absolute_url": "http://["}, body="{}"),
+)
+
+
 @NORMAL
 @given(**GH_SAFE)
-@example(job={"absolute_url": "http://["}, body="{}")
+@GH_EXAMPLES
 def test_greenhouse_jobs_and_boards(job, body):
     run_greenhouse(job, body)
 
@@ -2078,7 +2127,7 @@ def test_greenhouse_jobs_and_boards(job, body):
 @pytest.mark.fuzz
 @FUZZ
 @given(**GH_SAFE)
-@example(job={"absolute_url": "http://["}, body="{}")
+@GH_EXAMPLES
 def test_fuzz_greenhouse_jobs_and_boards(job, body):
     run_greenhouse(job, body)
 
@@ -2137,10 +2186,15 @@ def run_lever(posting: Any, body: str) -> None:
 LV_SAFE = lever_inputs(RISKS)
 
 
+LV_EXAMPLES = examples(
+    dict(posting={"salaryRange": {"min": 2**1024}}, body="[]"),
+    dict(posting={"hostedUrl": "http://["}, body="[]"),
+)
+
+
 @NORMAL
 @given(**LV_SAFE)
-@example(posting={"salaryRange": {"min": 2**1024}}, body="[]")
-@example(posting={"hostedUrl": "http://["}, body="[]")
+@LV_EXAMPLES
 def test_lever_postings(posting, body):
     run_lever(posting, body)
 
@@ -2148,8 +2202,7 @@ def test_lever_postings(posting, body):
 @pytest.mark.fuzz
 @FUZZ
 @given(**LV_SAFE)
-@example(posting={"salaryRange": {"min": 2**1024}}, body="[]")
-@example(posting={"hostedUrl": "http://["}, body="[]")
+@LV_EXAMPLES
 def test_fuzz_lever_postings(posting, body):
     run_lever(posting, body)
 
@@ -2213,11 +2266,16 @@ TT_SAFE = teamtailor_inputs(RISKS)
 TT_DEEP_ITEM = {"_jobposting": {"title": Nested(600, "x")}}
 
 
+TT_EXAMPLES = examples(
+    dict(item={"_jobposting": {"title": 2**1024}}, body="{}"),
+    dict(item={"url": "http://["}, body="{}"),
+    dict(item=TT_DEEP_ITEM, body="{}"),
+)
+
+
 @NORMAL
 @given(**TT_SAFE)
-@example(item={"_jobposting": {"title": 2**1024}}, body="{}")
-@example(item={"url": "http://["}, body="{}")
-@example(item=TT_DEEP_ITEM, body="{}")
+@TT_EXAMPLES
 def test_teamtailor_items_and_feeds(item, body):
     run_teamtailor(item, body)
 
@@ -2225,9 +2283,7 @@ def test_teamtailor_items_and_feeds(item, body):
 @pytest.mark.fuzz
 @FUZZ
 @given(**TT_SAFE)
-@example(item={"_jobposting": {"title": 2**1024}}, body="{}")
-@example(item={"url": "http://["}, body="{}")
-@example(item=TT_DEEP_ITEM, body="{}")
+@TT_EXAMPLES
 def test_fuzz_teamtailor_items_and_feeds(item, body):
     run_teamtailor(item, body)
 
@@ -2311,11 +2367,16 @@ WD_HUGE_BODY = '{"jobPostings": [], "total": 1' + "0" * 400 + "}"
 WD_BRACKET_DETAIL = {"jobPostingInfo": {"externalUrl": "http://["}}
 
 
+WD_EXAMPLES = examples(
+    dict(listed=None, detail=None, search_body=WD_HUGE_BODY, detail_body="{}"),
+    dict(listed=None, detail=None, search_body=DEEP_BODY, detail_body="{}"),
+    dict(listed=None, detail=WD_BRACKET_DETAIL, search_body="{}", detail_body="{}"),
+)
+
+
 @NORMAL
 @given(**WD_SAFE)
-@example(listed=None, detail=None, search_body=WD_HUGE_BODY, detail_body="{}")
-@example(listed=None, detail=None, search_body=DEEP_BODY, detail_body="{}")
-@example(listed=None, detail=WD_BRACKET_DETAIL, search_body="{}", detail_body="{}")
+@WD_EXAMPLES
 def test_workday_searches_and_details(listed, detail, search_body, detail_body):
     run_workday(listed, detail, search_body, detail_body)
 
@@ -2323,9 +2384,7 @@ def test_workday_searches_and_details(listed, detail, search_body, detail_body):
 @pytest.mark.fuzz
 @FUZZ
 @given(**WD_SAFE)
-@example(listed=None, detail=None, search_body=WD_HUGE_BODY, detail_body="{}")
-@example(listed=None, detail=None, search_body=DEEP_BODY, detail_body="{}")
-@example(listed=None, detail=WD_BRACKET_DETAIL, search_body="{}", detail_body="{}")
+@WD_EXAMPLES
 def test_fuzz_workday_searches_and_details(listed, detail, search_body, detail_body):
     run_workday(listed, detail, search_body, detail_body)
 
@@ -2395,11 +2454,16 @@ SR_SAFE = smartrecruiters_inputs(RISKS)
 SR_HUGE_BODY = '{"content": [], "totalFound": 1' + "0" * 400 + "}"
 
 
+SR_EXAMPLES = examples(
+    dict(listed=None, detail=None, list_body=SR_HUGE_BODY, detail_body="{}"),
+    dict(listed={"id": "\ud800"}, detail=None, list_body="{}", detail_body="{}"),
+    dict(listed={"id": "1"}, detail={"postingUrl": "http://["}, list_body="{}", detail_body="{}"),
+)
+
+
 @NORMAL
 @given(**SR_SAFE)
-@example(listed=None, detail=None, list_body=SR_HUGE_BODY, detail_body="{}")
-@example(listed={"id": "\ud800"}, detail=None, list_body="{}", detail_body="{}")
-@example(listed={"id": "1"}, detail={"postingUrl": "http://["}, list_body="{}", detail_body="{}")
+@SR_EXAMPLES
 def test_smartrecruiters_lists_and_details(listed, detail, list_body, detail_body):
     run_smartrecruiters(listed, detail, list_body, detail_body)
 
@@ -2407,8 +2471,6 @@ def test_smartrecruiters_lists_and_details(listed, detail, list_body, detail_bod
 @pytest.mark.fuzz
 @FUZZ
 @given(**SR_SAFE)
-@example(listed=None, detail=None, list_body=SR_HUGE_BODY, detail_body="{}")
-@example(listed={"id": "\ud800"}, detail=None, list_body="{}", detail_body="{}")
-@example(listed={"id": "1"}, detail={"postingUrl": "http://["}, list_body="{}", detail_body="{}")
+@SR_EXAMPLES
 def test_fuzz_smartrecruiters_lists_and_details(listed, detail, list_body, detail_body):
     run_smartrecruiters(listed, detail, list_body, detail_body)

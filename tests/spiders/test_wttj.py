@@ -19,7 +19,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from db.migrations import open_db
 from pipeline.items import RAW_FIELDS, is_reject
-from spiders.common import BLOCKED, LAYOUT_CHANGED, NO_CREDENTIALS
+from spiders.common import BLOCKED, LAYOUT_CHANGED, NO_CREDENTIALS, FeedError
 from spiders.search_terms import search_terms
 from spiders.wttj import (
     ALGOLIA_APP_ID,
@@ -33,7 +33,6 @@ from spiders.wttj import (
     TERM_META,
     WINDOW_META,
     SearchPage,
-    UnexpectedPayload,
     Window,
     WttjSpider,
     first_window,
@@ -253,17 +252,18 @@ def test_read_results():
 
 
 @pytest.mark.parametrize(
-    "text, reason",
+    "text, reason, layout",
     [
-        ("<html>", "not valid JSON"),
-        ("[]", "JSON list"),
-        ('{"results": [{"hits": []}]}', "no 'hits' list"),
-        ('{"hits": null, "nbHits": 0}', "no 'hits' list"),
+        ("<html>", "not valid JSON", False),
+        ("[]", "JSON list", True),
+        ('{"results": [{"hits": []}]}', "no 'hits' list", True),
+        ('{"hits": null, "nbHits": 0}', "no 'hits' list", True),
     ],
 )
-def test_read_results_without_hits(text, reason):
-    with pytest.raises(UnexpectedPayload, match=reason):
+def test_read_results_without_hits(text, reason, layout):
+    with pytest.raises(FeedError, match=reason) as error:
         read_results(text)
+    assert error.value.layout is layout
 
 
 # ---------------------------------------------------------------- clock, until and key
@@ -484,6 +484,17 @@ def test_layout_change_rejects_then_stops():
         next(out)
     assert stat(spider, "botjobs/status") == LAYOUT_CHANGED
     assert "'chatbot'" in stat(spider, "botjobs/message")
+
+
+def test_a_search_answer_that_is_not_json_stops_too():
+    spider = replay_spider()
+    meta = spider.search_request("chatbot", FULL, 0).meta
+    response = fixture_response("", url=SEARCH_URL, meta=meta, method="POST", body=b"<html>")
+    out = spider.parse_search(response)
+    assert next(out)["reason"].startswith("Algolia response: body is not valid JSON (")
+    with pytest.raises(CloseSpider):
+        next(out)
+    assert stat(spider, "botjobs/status") == LAYOUT_CHANGED
 
 
 # ---------------------------------------------------------------- offer pages
