@@ -595,9 +595,9 @@ def _starts_at_boundary(source: str) -> bool:
     # "\\bpas de|sans" starts with a boundary in one branch only: parsed, it is a branch.
     try:
         items = _re_parser.parse(source).data
-    except re.error:
+        return bool(items) and items[0] == (_re_constants.AT, _re_constants.AT_BOUNDARY)
+    except Exception:  # noqa: BLE001 (as in needed_words: unsure is no)
         return False
-    return bool(items) and items[0] == (_re_constants.AT, _re_constants.AT_BOUNDARY)
 
 
 _SHORTEST_WORD = 3  # shorter literals ("a", "de") are in nearly every text: no use as a filter
@@ -613,11 +613,11 @@ def needed_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
         return None
     try:
         parsed = _re_parser.parse(pattern, flags)
-    except re.error:
+        if parsed.state.flags & re.IGNORECASE:  # "(?i)" in the pattern
+            return None
+        found = _needed(parsed.data)
+    except Exception:  # noqa: BLE001 (re's parser is CPython's own: if it changes, run them all)
         return None
-    if parsed.state.flags & re.IGNORECASE:  # "(?i)" in the pattern
-        return None
-    found = _needed(parsed.data)
     return frozenset(found) if found else None
 
 
