@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ import click
 from sqlite_utils import Database
 
 from pipeline.options import database, err, money, place_text, profile_option, since_moment
+from pipeline.text import fold
 
 # Columns of offers_fts, in order, as FTS5 numbers them for snippet() and bm25().
 FTS_COLUMNS = ("title", "company", "description_text")
@@ -196,6 +198,22 @@ where offers.id in (select value from json_each(?))
 """
 
 
+STOPWORDS_FILE = Path(__file__).with_name("data") / "stopwords.txt"
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def snippet_expression(parts: list[str]) -> str:
+    """The parts that choose and mark a result's passage: all but the bare function words
+    (`"de"`), unless nothing else is left. A phrase ("chef de projet" in quotes) stays whole."""
+    kept = [part for part in parts if fold(part.strip('"')) not in stopwords()]
+    return " ".join(kept or parts)
+
+
 def _snippet(row: dict[str, Any]) -> str | None:
     # The description's passage when the words are found there; else wherever they are.
     text = row["description_snippet"]
@@ -300,7 +318,8 @@ def search_offers(
     hits = _hits(db, params, parts)
     results = []
     ids = json.dumps([hit["id"] for hit in hits])
-    snippets = {row["id"]: row for row in db.query(SNIPPETS_SQL, {"query": expression, "ids": ids})}
+    marked = snippet_expression(parts) if parts else expression
+    snippets = {row["id"]: row for row in db.query(SNIPPETS_SQL, {"query": marked, "ids": ids})}
     offers = {row["id"]: row for row in db.query(OFFERS_SQL, [profile_id, ids, since, since])}
     for hit in hits:
         if hit["id"] not in offers:  # merged into an offer first seen before `since`

@@ -22,6 +22,7 @@ from pipeline.search import (
     is_common,
     parse_since,
     search_offers,
+    snippet_expression,
 )
 
 OFFERS = [
@@ -239,6 +240,17 @@ def test_snippet_marks_the_words_found(db_path):
 def test_title_only_match_still_gets_a_marked_snippet(db_path):
     row = json.loads(run(db_path, "--format", "json", "embarqué").stdout)[0]
     assert "[embarqué]" in row["snippet"]
+
+
+def test_function_words_are_searched_but_not_marked(db_path):
+    row = json.loads(run(db_path, "--format", "json", "chef de projet").stdout)[0]
+    assert row["id"] == 1
+    assert "[chef]-de-[projet]" in row["snippet"]
+    # Quoted, the phrase is marked whole; alone, a function word is all there is to mark.
+    row = json.loads(run(db_path, "--format", "json", '"chef de projet"').stdout)[0]
+    assert "[chef-de-projet]" in row["snippet"]
+    assert snippet_expression(['"de"', '"la"']) == '"de" "la"'
+    assert snippet_expression(['"chef"', '"de"', '"Projet"*']) == '"chef" "Projet"*'
 
 
 def test_score_is_shown_when_the_profile_scored_the_offer(db_path):
