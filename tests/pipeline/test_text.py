@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import time
@@ -285,8 +286,6 @@ def _vocabularies() -> list[Phrases]:
 
 
 def _texts() -> list[str]:
-    import csv
-
     texts = []
     for path in sorted((FIXTURES.parent / "pipeline" / "cases").rglob("*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
