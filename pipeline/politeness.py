@@ -4,8 +4,10 @@ Scrapy retries a 429 or a 5xx at once, at the pace of the domain's download slot
 answers 429 (or 503) with `Retry-After` is asking for a pause; without the header, a burst of
 errors still calls for slowing down. So before a retry is scheduled, the domain's slot is held:
 its delay is raised to the wait the site asked for, else to a delay that doubles with each retry
-of that request (capped by BOTJOBS_MAX_RETRY_WAIT). AutoThrottle brings the delay back down as
-good answers return; it never lowers a delay on an error response.
+of that request (capped by BOTJOBS_MAX_RETRY_WAIT). Scrapy draws each wait between (1 - jitter)
+and (1 + jitter) times the slot's delay (DOWNLOAD_DELAY_JITTER, ±50 % by default), so the delay is
+set high enough that even the shortest draw is the wait asked for. AutoThrottle brings the delay
+back down as good answers return; it never lowers a delay on an error response.
 """
 
 from __future__ import annotations
@@ -41,6 +43,12 @@ def backoff_seconds(base: float, retries: int, cap: float) -> float:
     return min(cap, max(base, 1.0) * 2 ** max(retries, 0))
 
 
+def held_delay(wait: float, jitter: float) -> float:
+    """The slot delay whose shortest jittered draw is `wait` (a jitter of 1 or more can draw no
+    wait at all: the delay is then the wait, and the site may be asked again sooner)."""
+    return wait / (1 - jitter) if 0 < jitter < 1 else wait
+
+
 class RetryAfterMiddleware(RetryMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler.settings)
@@ -70,7 +78,10 @@ class RetryAfterMiddleware(RetryMiddleware):
     def hold_slot(self, request, wait: float) -> None:
         downloader = self.crawler.engine.downloader
         slot = downloader.slots.get(downloader.get_slot_key(request))
-        if slot is not None and slot.delay < wait:
-            slot.delay = wait
+        if slot is None:
+            return
+        delay = held_delay(wait, getattr(slot, "jitter", 0.0) or 0.0)
+        if slot.delay < delay:
+            slot.delay = delay
             self.crawler.stats.inc_value("botjobs/retry_waits")
             self.crawler.stats.max_value("botjobs/retry_wait_max", wait)

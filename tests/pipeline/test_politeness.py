@@ -5,7 +5,12 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from pipeline.politeness import RetryAfterMiddleware, backoff_seconds, retry_after_seconds
+from pipeline.politeness import (
+    RetryAfterMiddleware,
+    backoff_seconds,
+    held_delay,
+    retry_after_seconds,
+)
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 
@@ -35,17 +40,17 @@ def test_backoff_doubles_with_each_retry_up_to_the_cap():
 
 
 class FakeSlot:
-    def __init__(self, delay):
-        self.delay = delay
+    def __init__(self, delay, jitter=0.0):
+        self.delay, self.jitter = delay, jitter
 
 
-def middleware(max_wait=300.0, delay=1.0):
+def middleware(max_wait=300.0, delay=1.0, jitter=0.0):
     crawler = get_crawler(
         Spider,
         {"BOTJOBS_MAX_RETRY_WAIT": max_wait, "DOWNLOAD_DELAY": delay, "RETRY_TIMES": 2},
     )
     crawler.spider = crawler._create_spider("test")
-    slot = FakeSlot(delay)
+    slot = FakeSlot(delay, jitter)
 
     class Downloader:
         slots = {"example.org": slot}
@@ -91,6 +96,14 @@ def test_the_wait_never_exceeds_the_cap_and_offline_never_waits():
     mw, slot, _ = middleware(max_wait=0.0, delay=0.0)
     mw.process_response(*answer(429, {"Retry-After": "30"}))
     assert slot.delay == 0.0
+
+
+def test_no_jittered_wait_is_shorter_than_the_one_asked():
+    mw, slot, crawler = middleware(jitter=0.5)  # Scrapy's default: each wait 0.5–1.5 × delay
+    mw.process_response(*answer(429, {"Retry-After": "42"}))
+    assert slot.delay * (1 - 0.5) == 42.0
+    assert crawler.stats.get_value("botjobs/retry_wait_max") == 42.0
+    assert held_delay(10.0, 0.0) == 10.0 and held_delay(10.0, 1.0) == 10.0
 
 
 def test_a_good_answer_leaves_the_delay_alone():
