@@ -44,6 +44,7 @@ from spiders.common import (
     PAYLOAD_CHARS,
     SourceSpider,
     at,
+    finite,
     not_sent,
     number,
     query_int,
@@ -234,8 +235,10 @@ def posted_text(card: Any) -> str | None:
     """`pubDate` as given (epoch milliseconds, which the date normaliser reads), else the
     relative text ("il y a 3 jours")."""
     published = at(card, "pubDate")
-    if isinstance(published, int | float) and not isinstance(published, bool) and published > 0:
-        return str(int(published))
+    if isinstance(published, int | float) and not isinstance(published, bool):
+        moment = finite(published)  # JSON may say Infinity
+        if moment is not None and moment > 0:
+            return str(int(moment))
     return string(published) or string(at(card, "formattedRelativeTime"))
 
 

@@ -1462,6 +1462,8 @@ INDEED_DEEP_PAGE = f"<script>{JOBCARDS_ASSIGNMENTS[0]}{DEEP_BODY}</script>"
 
 INDEED_EXAMPLES = examples(
     dict(card={"extractedSalary": {"min": 2**1024}}, page=""),
+    dict(card={"pubDate": float("inf")}, page=""),  # json.loads reads Infinity
+    dict(card={"pubDate": 2**1024}, page=""),
     dict(card={}, page=INDEED_DEEP_PAGE),
 )
 

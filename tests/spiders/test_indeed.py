@@ -21,6 +21,7 @@ from spiders.indeed import (
     jobcard_results,
     next_start,
     offer_from_card,
+    posted_text,
     search_of,
     search_url,
 )
@@ -236,6 +237,10 @@ def test_posted_at(offers):
     # No pubDate, or one that is not a number: the relative text.
     assert offers["a3e5c7b9d1f20404"]["posted_at"] == "il y a 3 jours"
     assert offers["e2a4c6e8b0d21607"]["posted_at"] == "il y a 6 jours"
+    # Infinity (which JSON parsers accept) or a number past a float's range: no date either.
+    for odd in (float("inf"), 2**1024, -1):
+        card = {"pubDate": odd, "formattedRelativeTime": "il y a 2 jours"}
+        assert posted_text(card) == "il y a 2 jours"
 
 
 def test_fields_indeed_never_states(offers):
