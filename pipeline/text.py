@@ -561,10 +561,6 @@ class Phrases:
         regex = self.for_text(text)
         return None if regex is None else regex.search(text, pos, endpos)
 
-    def match(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
-        regex = self.for_text(text)
-        return None if regex is None else regex.match(text, pos, endpos)
-
     def sub(self, replace: Any, text: str) -> str:
         regex = self.for_text(text)
         return text if regex is None else regex.sub(replace, text)
