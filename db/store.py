@@ -68,8 +68,21 @@ def _update(db: Database, table: str, where: str, params: list, values: dict[str
         db.execute(f'update "{table}" set {assignments} where {where}', [*values.values(), *params])
 
 
+def update_offer(db: Database, offer_id: int, values: dict[str, Any]) -> None:
+    _update(db, "offers", "id = ?", [offer_id], values)
+
+
 def _offer(db: Database, offer_id: int) -> dict[str, Any]:
     return next(db.query("select * from offers where id = ?", [offer_id]))
+
+
+def listing_hash(db: Database, raw: dict[str, Any]) -> str | None:
+    """The content hash of the stored listing of `raw`'s source and id (None: not stored)."""
+    row = db.execute(
+        "select content_hash from listings where source = ? and source_id = ?",
+        [raw["source"], raw["source_id"]],
+    ).fetchone()
+    return None if row is None else row[0]
 
 
 def store_offer(

@@ -12,6 +12,7 @@ from pipeline.digest import digest
 from pipeline.exporter import WRITERS
 from pipeline.importer import UnknownFormat, read_offers
 from pipeline.ingest import REJECTED, Ingest
+from pipeline.items import reject
 from pipeline.options import (
     REMOTE_WORDS,
     chosen_profile,
@@ -25,6 +26,7 @@ from pipeline.options import (
 from pipeline.search import search
 from pipeline.serve import serve
 from pipeline.stats import stats
+from pipeline.workers import usable_cores
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 SHOWN_BAD_LINES = 20
@@ -397,10 +399,21 @@ def sources(ctx):
             click.echo(f"{'':<17}health: {warning}")
 
 
+JOBS = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=usable_cores,
+    show_default="every core",
+    help="Processes normalising offers (a few hundred offers a second each).",
+)
+
+
 @cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@JOBS
 @click.pass_context
-def import_(ctx, file: Path):
+def import_(ctx, file: Path, jobs: int):
     """Read raw offers from FILE (JSON Lines, python-jobspy CSV, or an export) into the database.
 
     Each offer goes through the same pipeline as a crawled one. A line that can't be read is
@@ -414,16 +427,23 @@ def import_(ctx, file: Path):
     db = database(ctx)
     ingest = Ingest(db, source="import", mode="import")
     unreadable = shown = 0
-    for line in lines:
-        where = f"line {line.number}"
-        if line.item is None:
-            unreadable += 1
-            ingest.reject(f"{where}: {line.error}", line.text)
-        elif ingest.add(line.item, where) != REJECTED:
+
+    def items():
+        nonlocal unreadable
+        for line in lines:
+            where = f"line {line.number}"
+            if line.item is None:
+                unreadable += 1
+                yield reject("import", f"{where}: {line.error}", line.text), where
+            else:
+                yield line.item, where
+
+    for outcome, reason in ingest.add_all(items(), jobs):
+        if outcome != REJECTED:
             continue
         shown += 1
         if shown <= SHOWN_BAD_LINES:
-            err(f"{file}, {ingest.last_reason}")
+            err(f"{file}, {reason}")
     if shown > SHOWN_BAD_LINES:
         err(f"… and {shown - SHOWN_BAD_LINES} more (see the rejects table)")
     run = ingest.finish(errors=unreadable)
@@ -632,14 +652,15 @@ def mark(ctx, offer_id, status, note):
 
 
 @cli.command()
+@JOBS
 @click.pass_context
-def normalise(ctx):
+def normalise(ctx, jobs: int):
     """Normalise every stored offer again from its raw listing (after a normaliser changed),
     then look for duplicates again (`botjobs dedup`), since what they compare has changed."""
     from pipeline.ingest import renormalise
 
     db = database(ctx)
-    count = renormalise(db)
+    count = renormalise(db, jobs)
     db.close()
     click.echo(f"{count} offers normalised again")
     ctx.invoke(dedup)

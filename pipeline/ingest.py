@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -19,8 +20,10 @@ from pipeline.dedup import same_offer_in
 from pipeline.items import is_reject
 from pipeline.normalise import normalise
 from pipeline.validate import validate
+from pipeline.workers import ahead, chunked
 
 REJECTED = "rejected"
+CHUNK = 256  # offers per transaction (and per piece of work for other cores) in add_all
 
 
 def utcnow() -> str:
@@ -49,6 +52,18 @@ def to_offer(record: dict[str, Any], now: datetime) -> dict[str, Any]:
         "apply_url": record["apply_url"],
         **normalise(record, now),
     }
+
+
+class _Pending(NamedTuple):
+    record: dict[str, Any] | None  # None: rejected, for `reason`
+    now: datetime
+    needed: bool  # to be normalised: new, or changed since stored
+    reason: str | None
+
+
+def _normalised(pending: _Pending) -> dict[str, Any] | None:
+    """The offer columns of a pending record that needs them (run in worker processes)."""
+    return to_offer(pending.record, pending.now) if pending.needed else None
 
 
 class Ingest:
@@ -87,23 +102,68 @@ class Ingest:
 
         `where` (such as "line 12") prefixes the reason of a reject.
         """
+        record = self._valid(item, where)
+        if record is None:
+            return REJECTED
+        return self._store(record, datetime.now(UTC))
+
+    def add_all(
+        self, items: Iterable[tuple[dict[str, Any], str | None]], jobs: int = 1
+    ) -> Iterator[tuple[str, str | None]]:
+        """`add()` for many (item, where) pairs: yields each one's outcome and, for a reject, its
+        reason, in order. Offers are normalised on `jobs` processes ahead of the store
+        (pipeline/workers.py), and each chunk of CHUNK offers is stored in one transaction: a
+        killed process loses at most its last chunk, which the next run stores.
+        """
+        chunks = map(self._pending, chunked(items, CHUNK))
+        for chunk, offers in ahead(_normalised, chunks, jobs):
+            outcomes = []
+            with self.db.atomic():
+                for pending, offer in zip(chunk, offers, strict=True):
+                    if pending.record is None:
+                        outcomes.append((REJECTED, pending.reason))
+                        continue
+                    outcomes.append((self._store(pending.record, pending.now, offer), None))
+            yield from outcomes
+
+    def _pending(self, chunk: list[tuple[dict[str, Any], str | None]]) -> list[_Pending]:
+        """A chunk's items validated (rejects kept now), and whether each needs normalising: a
+        listing stored with the same content does not."""
+        now = datetime.now(UTC)
+        pending = []
+        for item, where in chunk:
+            record = self._valid(item, where)
+            if record is None:
+                pending.append(_Pending(None, now, False, self.last_reason))
+            else:
+                changed = store.listing_hash(self.db, record) != store.content_hash(record)
+                pending.append(_Pending(record, now, changed, None))
+        return pending
+
+    def _valid(self, item: dict[str, Any], where: str | None) -> dict[str, Any] | None:
+        """The valid record of an item, or None once it is kept as a reject."""
         if is_reject(item):
-            return self.reject(item["reason"], item["payload"], item["source"], url=item["url"])
+            self.reject(item["reason"], item["payload"], item["source"], url=item["url"])
+            return None
         self.counts["items"] += 1
         record, reason = validate(item)
         if record is None:
             source_id = item.get("source_id") if isinstance(item, dict) else None
             if where:
                 reason = f"{where}: {reason}"
-            return self.reject(
-                reason, item, source_id=None if source_id is None else str(source_id)
-            )
+            self.reject(reason, item, source_id=None if source_id is None else str(source_id))
+            return None
         self.present.update(health.present_fields(record))
-        now = datetime.now(UTC)
+        return record
+
+    def _store(
+        self, record: dict[str, Any], now: datetime, offer: dict[str, Any] | None = None
+    ) -> str:
+        """Store a valid record; its offer columns are `offer`, else worked out if needed."""
         outcome = store.store_offer(
             self.db,
             record,
-            lambda: to_offer(record, now),
+            lambda: to_offer(record, now) if offer is None else offer,
             stamp(now),
             self.same_offer,
             self.employer_site,
@@ -153,31 +213,39 @@ def expire_after_complete_crawl(
     return store.expire_unseen(db, source, stamp(cutoff), utcnow())
 
 
-def renormalise(db: Database, batch: int = 500) -> int:
+def renormalise(db: Database, jobs: int = 1) -> int:
     """Normalise every stored offer again from its listing's raw record (after a normaliser
-    improved), in batches so memory stays flat whatever the table's size. Returns the count.
+    improved), chunk by chunk so memory stays flat whatever the table's size, on `jobs`
+    processes (pipeline/workers.py). Returns the count.
 
     Relative dates ("il y a 3 jours") are read as of the listing's last sighting, when that
     text was current.
     """
-    last_id, count = 0, 0
-    while True:
-        rows = list(
-            db.query(
-                "select offers.id, listings.raw, listings.last_seen from offers "
-                "join listings on listings.offer_id = offers.id "
-                "and listings.source = offers.source and listings.source_id = offers.source_id "
-                "where offers.id > ? order by offers.id limit ?",
-                [last_id, batch],
-            )
-        )
-        if not rows:
-            return count
+
+    def chunks() -> Iterator[list[tuple[int, str, str]]]:
+        last_id = 0
+        while rows := db.execute(
+            "select offers.id, listings.raw, listings.last_seen from offers "
+            "join listings on listings.offer_id = offers.id "
+            "and listings.source = offers.source and listings.source_id = offers.source_id "
+            "where offers.id > ? order by offers.id limit ?",
+            [last_id, CHUNK],
+        ).fetchall():
+            last_id = rows[-1][0]
+            yield rows
+
+    count = 0
+    for rows, offers in ahead(_renormalised, chunks(), jobs):
         with db.atomic():
-            for row in rows:
-                record, _ = validate(json.loads(row["raw"]))
-                if record is not None:
-                    seen = datetime.fromisoformat(row["last_seen"])
-                    db["offers"].update(row["id"], to_offer(record, seen))
+            for (offer_id, _, _), offer in zip(rows, offers, strict=True):
+                if offer is not None:
+                    store.update_offer(db, offer_id, offer)
                     count += 1
-        last_id = rows[-1]["id"]
+    return count
+
+
+def _renormalised(row: tuple[int, str, str]) -> dict[str, Any] | None:
+    """The offer columns of a stored listing's raw record (run in worker processes)."""
+    _offer_id, raw, last_seen = row
+    record, _ = validate(json.loads(raw))
+    return None if record is None else to_offer(record, datetime.fromisoformat(last_seen))

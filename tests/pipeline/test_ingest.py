@@ -1,9 +1,12 @@
 import json
+from unittest.mock import ANY
 
 import pytest
 
 from db.migrations import open_db
+from pipeline import ingest as ingest_module
 from pipeline.ingest import REJECTED, Ingest
+from pipeline.ingest import to_offer as real_to_offer
 from pipeline.items import reject
 
 
@@ -101,3 +104,45 @@ def test_offers_a_complete_crawl_no_longer_returns_expire_and_can_come_back(db):
     Ingest(db, "france_travail", "live").add(offer(2))  # it comes back
     assert db["offers"].get(2)["expired_at"] is None
     assert expire_after_complete_crawl(db, "other_source", datetime.now(UTC), days=3) == 0
+
+
+def many_items():
+    """Offers, one changed and one repeated, a listing that lacks its title, a spider's reject."""
+    items = [
+        offer(i, description=f"<p>Projet chatbot {i}, 2 jours de télétravail.</p>")
+        for i in range(9)
+    ]
+    items += [offer(3, salary="45 k€"), items[4], {"source": "x", "source_id": "9"}]
+    return [*items, reject("x", "bad page", "<html>"), offer(9, location="Lyon")]
+
+
+def stored(db):
+    moments = {"first_seen", "last_seen", "posted_at"}
+    rows = db.query("select * from offers order by id")
+    return [{k: v for k, v in row.items() if k not in moments} for row in rows]
+
+
+def test_add_all_on_other_processes_stores_what_add_does(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "CHUNK", 3)  # five chunks: the workers are used
+    one = open_db(str(tmp_path / "one.db"))
+    serial = Ingest(one, "board", "import")
+    expected = [
+        (serial.add(item), serial.last_reason if i in (11, 12) else None)
+        for i, item in enumerate(many_items())
+    ]
+    other = open_db(str(tmp_path / "other.db"))
+    parallel = Ingest(other, "board", "import")
+    assert list(parallel.add_all(((item, None) for item in many_items()), jobs=2)) == expected
+    assert [outcome for outcome, _ in expected].count("updated") == 1
+    assert stored(other) == stored(one) and len(stored(one)) == 10
+    assert serial.finish() == {**parallel.finish(), "finished_at": ANY}
+
+
+def test_add_all_does_not_normalise_a_listing_stored_as_it_is(db, monkeypatch):
+    calls = []
+    monkeypatch.setattr(ingest_module, "to_offer", lambda *a: calls.append(a) or real_to_offer(*a))
+    items = [(offer(i), None) for i in range(5)]
+    assert {o for o, _ in Ingest(db, "board", "import").add_all(items)} == {"new"}
+    assert len(calls) == 5
+    assert {o for o, _ in Ingest(db, "board", "import").add_all(items)} == {"unchanged"}
+    assert len(calls) == 5

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from db.migrations import open_db
+from pipeline import ingest as ingest_module
 from pipeline.cli import cli
 from pipeline.ingest import Ingest, renormalise
 from pipeline.items import RAW_FIELDS, TEXT_FIELDS
@@ -103,9 +104,24 @@ def test_stored_offers_are_normalised_again(tmp_path):
     Ingest(db, "france_travail", "offline").add(FRANCE_TRAVAIL)
     db.execute("update offers set department = null, salary_annual_min = null")
     db.conn.commit()
-    assert renormalise(db, batch=1) == 1
+    assert renormalise(db) == 1
     row = db["offers"].get(1)
     assert (row["department"], row["salary_annual_min"]) == ("44", 36400)
     db.close()
     result = CliRunner().invoke(cli, ["--db", path, "normalise"])
     assert "1 offers normalised again" in result.output
+
+
+def test_many_offers_are_normalised_again_on_other_processes(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "CHUNK", 2)
+    db = open_db(str(tmp_path / "r.db"))
+    ingest = Ingest(db, "france_travail", "offline")
+    for n in range(7):
+        company, title = f"Entreprise {n}", f"{FRANCE_TRAVAIL['title']} {n}"
+        ingest.add({**FRANCE_TRAVAIL, "source_id": str(n), "company": company, "title": title})
+    before = list(db.query("select * from offers order by id"))
+    db.execute("update offers set department = null, salary_annual_min = null, remote = null")
+    db.conn.commit()
+    assert renormalise(db, jobs=2) == 7
+    assert list(db.query("select * from offers order by id")) == before
+    db.close()
