@@ -38,10 +38,10 @@ class Stopwatch:
     def __init__(self, function: Callable[..., Any]) -> None:
         self.function, self.seconds = function, 0.0
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
-            return self.function(*args)
+            return self.function(*args, **kwargs)
         finally:
             self.seconds += time.perf_counter() - started
 

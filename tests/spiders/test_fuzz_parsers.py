@@ -70,16 +70,25 @@ NORMAL = settings(
 FUZZ = settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 
 
-def examples(*cases: dict[str, Any]) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """One decorator giving a test each case as an @example, written once for a module's normal
-    test and its fuzz twin."""
+def twins(
+    run: Callable[..., None],
+    strategies: dict[str, st.SearchStrategy[Any]],
+    cases: tuple[dict[str, Any], ...] = (),
+) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The property test of `run` over `strategies`, each of `cases` one of its @examples, twice:
+    a quick run in the normal suite, and its fuzz twin of 10,000 examples under `-m fuzz`.
+    Hypothesis keeps examples on the function, so each twin is a function of its own."""
 
-    def apply(test: Callable[..., None]) -> Callable[..., None]:
+    def make(prefix: str, config: settings) -> Callable[..., None]:
+        def test(**arguments: Any) -> None:
+            run(**arguments)
+
+        test.__name__ = test.__qualname__ = prefix + run.__name__.removeprefix("run_")
         for case in reversed(cases):  # as stacked @example lines would, first case on top
             test = example(**case)(test)
-        return test
+        return config(given(**strategies)(test))
 
-    return apply
+    return make("test_", NORMAL), pytest.mark.fuzz(make("test_fuzz_", FUZZ))
 
 
 # Kinds of input that crashed some parser when these tests were written; all are fixed and in
@@ -755,26 +764,21 @@ BRACKET_POSTING = {"@type": "JobPosting", "url": "http://["}
 DEEP_POSTING_VALUE = {"@type": "JobPosting", "title": Nested(600, "x")}
 
 
-JOBPOSTING_EXAMPLES = examples(
+JOBPOSTING_EXAMPLES = (
     dict(posting=HUGE_POSTING, data=None, url="https://www.example-employer.fr/jobs/42"),
     dict(posting=BRACKET_POSTING, data=None, url="https://www.example-employer.fr/jobs/42"),
     dict(posting={}, data=DEEP_POSTING_VALUE, url="https://www.example-employer.fr/jobs/42"),
 )
 
 
-@NORMAL
-@given(posting=safe_postings, data=safe_documents, url=JOBPOSTING_URLS)
-@JOBPOSTING_EXAMPLES
-def test_jobposting_to_raw_and_jobpostings_in_any_json(posting, data, url):
-    run_jobposting_objects(posting, data, url)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(posting=safe_postings, data=safe_documents, url=JOBPOSTING_URLS)
-@JOBPOSTING_EXAMPLES
-def test_fuzz_jobposting_to_raw_and_jobpostings_in_any_json(posting, data, url):
-    run_jobposting_objects(posting, data, url)
+(
+    test_jobposting_to_raw_and_jobpostings_in_any_json,
+    test_fuzz_jobposting_to_raw_and_jobpostings_in_any_json,
+) = twins(
+    run_jobposting_objects,
+    dict(posting=safe_postings, data=safe_documents, url=JOBPOSTING_URLS),
+    JOBPOSTING_EXAMPLES,
+)
 
 
 @like_a_crawl
@@ -786,17 +790,10 @@ def run_parse_jsonld(text: str) -> None:
 jsonld_texts = st.one_of(json_bodies(jsonld_documents(RISKS), RISKS, *DEEP_POSTING), st.text())
 
 
-@NORMAL
-@given(text=jsonld_texts)
-def test_parse_jsonld_gives_data_or_a_value_error(text):
-    run_parse_jsonld(text)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(text=jsonld_texts)
-def test_fuzz_parse_jsonld_gives_data_or_a_value_error(text):
-    run_parse_jsonld(text)
+(
+    test_parse_jsonld_gives_data_or_a_value_error,
+    test_fuzz_parse_jsonld_gives_data_or_a_value_error,
+) = twins(run_parse_jsonld, dict(text=jsonld_texts))
 
 
 @like_a_crawl
@@ -823,25 +820,15 @@ DEEP_JSONLD_PAGE = (
 CONTROL_PAGE = '<script type="application/ld+json" \x07>{}</script>'
 
 
-JSONLD_PAGE_EXAMPLES = examples(
+JSONLD_PAGE_EXAMPLES = (
     dict(page=DEEP_JSONLD_PAGE, url="https://www.example-employer.fr/jobs/42"),
     dict(page=CONTROL_PAGE, url="https://www.example-employer.fr/jobs/42"),
 )
 
 
-@NORMAL
-@given(page=safe_jsonld_pages, url=JOBPOSTING_URLS)
-@JSONLD_PAGE_EXAMPLES
-def test_extract_jobpostings_any_page(page, url):
-    run_jsonld_page(page, url)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(page=safe_jsonld_pages, url=JOBPOSTING_URLS)
-@JSONLD_PAGE_EXAMPLES
-def test_fuzz_extract_jobpostings_any_page(page, url):
-    run_jsonld_page(page, url)
+test_extract_jobpostings_any_page, test_fuzz_extract_jobpostings_any_page = twins(
+    run_jsonld_page, dict(page=safe_jsonld_pages, url=JOBPOSTING_URLS), JSONLD_PAGE_EXAMPLES
+)
 
 
 # ================================================================ france_travail
@@ -938,26 +925,16 @@ def france_travail_inputs(risks: frozenset[str]) -> dict[str, st.SearchStrategy[
 FT_SAFE = france_travail_inputs(RISKS)
 
 
-FT_EXAMPLES = examples(
+FT_EXAMPLES = (
     dict(data={"lieuTravail": {"latitude": 2**1024}}, body="{}", token_body="{}"),
     dict(data={"id": "\ud800"}, body="{}", token_body="{}"),
     dict(data={}, body=DEEP_BODY, token_body="{}"),
 )
 
 
-@NORMAL
-@given(**FT_SAFE)
-@FT_EXAMPLES
-def test_france_travail_offers_results_and_token(data, body, token_body):
-    run_france_travail(data, body, token_body)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**FT_SAFE)
-@FT_EXAMPLES
-def test_fuzz_france_travail_offers_results_and_token(data, body, token_body):
-    run_france_travail(data, body, token_body)
+test_france_travail_offers_results_and_token, test_fuzz_france_travail_offers_results_and_token = (
+    twins(run_france_travail, FT_SAFE, FT_EXAMPLES)
+)
 
 
 content_ranges = st.one_of(
@@ -982,17 +959,10 @@ def run_content_range(value: Any) -> None:
         assert following is None or following[0] <= following[1]
 
 
-@NORMAL
-@given(value=content_ranges)
-def test_france_travail_content_range_gives_a_range_or_none(value):
-    run_content_range(value)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(value=content_ranges)
-def test_fuzz_france_travail_content_range_gives_a_range_or_none(value):
-    run_content_range(value)
+(
+    test_france_travail_content_range_gives_a_range_or_none,
+    test_fuzz_france_travail_content_range_gives_a_range_or_none,
+) = twins(run_content_range, dict(value=content_ranges))
 
 
 # ================================================================ apec
@@ -1088,26 +1058,16 @@ APEC_SAFE = apec_inputs(RISKS)
 APEC_EXAMPLE = {"search_body": "{}", "detail_body": "{}", "offer_id": None}
 
 
-APEC_EXAMPLES = examples(
+APEC_EXAMPLES = (
     dict(result={}, detail={"latitude": 2**1024}, **APEC_EXAMPLE),
     dict(result={"numeroOffre": "\ud800"}, detail=None, **APEC_EXAMPLE),
     dict(result={}, detail=None, search_body=DEEP_BODY, detail_body="{}", offer_id=None),
 )
 
 
-@NORMAL
-@given(**APEC_SAFE)
-@APEC_EXAMPLES
-def test_apec_offers_searches_and_details(result, detail, search_body, detail_body, offer_id):
-    run_apec(result, detail, search_body, detail_body, offer_id)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**APEC_SAFE)
-@APEC_EXAMPLES
-def test_fuzz_apec_offers_searches_and_details(result, detail, search_body, detail_body, offer_id):
-    run_apec(result, detail, search_body, detail_body, offer_id)
+test_apec_offers_searches_and_details, test_fuzz_apec_offers_searches_and_details = twins(
+    run_apec, APEC_SAFE, APEC_EXAMPLES
+)
 
 
 # ================================================================ hellowork
@@ -1241,7 +1201,7 @@ HUGE_JSONLD_PAGE = (
 )
 
 
-HW_EXAMPLES = examples(
+HW_EXAMPLES = (
     dict(page='<a href="http://[">', listing_url=HW_LISTING_URL, **HW_EXAMPLE),
     dict(page=HUGE_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE),
     dict(page=DEEP_JSONLD_PAGE, listing_url=HW_LISTING_URL, **HW_EXAMPLE),
@@ -1249,19 +1209,9 @@ HW_EXAMPLES = examples(
 )
 
 
-@NORMAL
-@given(**HW_SAFE)
-@HW_EXAMPLES
-def test_hellowork_listings_and_ads(page, listing_url, card, posting):
-    run_hellowork(page, listing_url, card, posting)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**HW_SAFE)
-@HW_EXAMPLES
-def test_fuzz_hellowork_listings_and_ads(page, listing_url, card, posting):
-    run_hellowork(page, listing_url, card, posting)
+test_hellowork_listings_and_ads, test_fuzz_hellowork_listings_and_ads = twins(
+    run_hellowork, HW_SAFE, HW_EXAMPLES
+)
 
 
 # ================================================================ wttj
@@ -1341,7 +1291,7 @@ WTTJ_BRACKET_PAGE = (
 )
 
 
-WTTJ_EXAMPLES = examples(
+WTTJ_EXAMPLES = (
     dict(hit={}, body='{"hits": [], "nbHits": 1' + "0" * 400 + "}", page=""),
     dict(hit=WTTJ_SURROGATE_HIT, body="{}", page=""),
     dict(hit={}, body=DEEP_BODY, page=""),
@@ -1351,19 +1301,9 @@ WTTJ_EXAMPLES = examples(
 )
 
 
-@NORMAL
-@given(**WTTJ_SAFE)
-@WTTJ_EXAMPLES
-def test_wttj_hits_searches_and_pages(hit, body, page):
-    run_wttj(hit, body, page)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**WTTJ_SAFE)
-@WTTJ_EXAMPLES
-def test_fuzz_wttj_hits_searches_and_pages(hit, body, page):
-    run_wttj(hit, body, page)
+test_wttj_hits_searches_and_pages, test_fuzz_wttj_hits_searches_and_pages = twins(
+    run_wttj, WTTJ_SAFE, WTTJ_EXAMPLES
+)
 
 
 # ================================================================ indeed
@@ -1460,7 +1400,7 @@ INDEED_SAFE = indeed_inputs(RISKS)
 INDEED_DEEP_PAGE = f"<script>{JOBCARDS_ASSIGNMENTS[0]}{DEEP_BODY}</script>"
 
 
-INDEED_EXAMPLES = examples(
+INDEED_EXAMPLES = (
     dict(card={"extractedSalary": {"min": 2**1024}}, page=""),
     dict(card={"pubDate": float("inf")}, page=""),  # json.loads reads Infinity
     dict(card={"pubDate": 2**1024}, page=""),
@@ -1468,19 +1408,9 @@ INDEED_EXAMPLES = examples(
 )
 
 
-@NORMAL
-@given(**INDEED_SAFE)
-@INDEED_EXAMPLES
-def test_indeed_cards_and_search_pages(card, page):
-    run_indeed(card, page)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**INDEED_SAFE)
-@INDEED_EXAMPLES
-def test_fuzz_indeed_cards_and_search_pages(card, page):
-    run_indeed(card, page)
+test_indeed_cards_and_search_pages, test_fuzz_indeed_cards_and_search_pages = twins(
+    run_indeed, INDEED_SAFE, INDEED_EXAMPLES
+)
 
 
 # ================================================================ linkedin
@@ -1597,24 +1527,12 @@ LI_BRACKET_PAGE = (
 )
 
 
-LI_EXAMPLES = examples(
-    dict(page=LI_BRACKET_PAGE),
+LI_EXAMPLES = (dict(page=LI_BRACKET_PAGE),)
+
+
+test_linkedin_cards_and_details, test_fuzz_linkedin_cards_and_details = twins(
+    run_linkedin, LI_SAFE, LI_EXAMPLES
 )
-
-
-@NORMAL
-@given(**LI_SAFE)
-@LI_EXAMPLES
-def test_linkedin_cards_and_details(page):
-    run_linkedin(page)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**LI_SAFE)
-@LI_EXAMPLES
-def test_fuzz_linkedin_cards_and_details(page):
-    run_linkedin(page)
 
 
 # ================================================================ cyberjobs
@@ -1726,26 +1644,16 @@ CJ_SAFE = cyberjobs_inputs(RISKS)
 CJ_BRACKET_PAGE = '<ul class="job-list"><li class="job-card"><a href="http://["></a></li></ul>'
 
 
-CJ_EXAMPLES = examples(
+CJ_EXAMPLES = (
     dict(page=CJ_BRACKET_PAGE, search_url=CJ_SEARCH_URL),
     dict(page=DEEP_JSONLD_PAGE, search_url=CJ_SEARCH_URL),
     dict(page=CONTROL_PAGE, search_url=CJ_SEARCH_URL),
 )
 
 
-@NORMAL
-@given(**CJ_SAFE)
-@CJ_EXAMPLES
-def test_cyberjobs_search_and_offer_pages(page, search_url):
-    run_cyberjobs(page, search_url)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**CJ_SAFE)
-@CJ_EXAMPLES
-def test_fuzz_cyberjobs_search_and_offer_pages(page, search_url):
-    run_cyberjobs(page, search_url)
+test_cyberjobs_search_and_offer_pages, test_fuzz_cyberjobs_search_and_offer_pages = twins(
+    run_cyberjobs, CJ_SAFE, CJ_EXAMPLES
+)
 
 
 # ================================================================ talentsoft
@@ -1898,25 +1806,15 @@ TS_BRACKET_PAGE = '<div class="ts-ol-pagination"><a href="http://["></a></div>'
 TS_CONTROL_PAGE = '<div class="ts-ol-pagination"><a href="?page=2" \x07></a></div>'
 
 
-TS_EXAMPLES = examples(
+TS_EXAMPLES = (
     dict(page=TS_BRACKET_PAGE, list_url=TS_LIST_URL, listed=None),
     dict(page=TS_CONTROL_PAGE, list_url=TS_LIST_URL, listed=None),
 )
 
 
-@NORMAL
-@given(**TS_SAFE)
-@TS_EXAMPLES
-def test_talentsoft_list_and_offer_pages(page, list_url, listed):
-    run_talentsoft(page, list_url, listed)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**TS_SAFE)
-@TS_EXAMPLES
-def test_fuzz_talentsoft_list_and_offer_pages(page, list_url, listed):
-    run_talentsoft(page, list_url, listed)
+test_talentsoft_list_and_offer_pages, test_fuzz_talentsoft_list_and_offer_pages = twins(
+    run_talentsoft, TS_SAFE, TS_EXAMPLES
+)
 
 
 # ================================================================ common (the shared readers)
@@ -1982,25 +1880,15 @@ def run_common(value: Any, keys: list[Any], body: str) -> None:
 COMMON_SAFE = common_inputs(RISKS)
 
 
-COMMON_EXAMPLES = examples(
+COMMON_EXAMPLES = (
     dict(value=2**1024, keys=[], body="{}"),
     dict(value="http://[", keys=[], body="{}"),
 )
 
 
-@NORMAL
-@given(**COMMON_SAFE)
-@COMMON_EXAMPLES
-def test_common_readers_of_loose_json(value, keys, body):
-    run_common(value, keys, body)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**COMMON_SAFE)
-@COMMON_EXAMPLES
-def test_fuzz_common_readers_of_loose_json(value, keys, body):
-    run_common(value, keys, body)
+test_common_readers_of_loose_json, test_fuzz_common_readers_of_loose_json = twins(
+    run_common, COMMON_SAFE, COMMON_EXAMPLES
+)
 
 
 # ================================================================ employers (load-free helpers)
@@ -2047,17 +1935,9 @@ def run_employers(texts: list[Any], terms: list[str], entries: list[Any], ids: d
         assert value is None or value == ids[key]
 
 
-@NORMAL
-@given(**employers_inputs)
-def test_employers_topic_helpers(texts, terms, entries, ids):
-    run_employers(texts, terms, entries, ids)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**employers_inputs)
-def test_fuzz_employers_topic_helpers(texts, terms, entries, ids):
-    run_employers(texts, terms, entries, ids)
+test_employers_topic_helpers, test_fuzz_employers_topic_helpers = twins(
+    run_employers, employers_inputs
+)
 
 
 # ================================================================ greenhouse
@@ -2114,24 +1994,12 @@ def run_greenhouse(job: Any, body: str) -> None:
 GH_SAFE = greenhouse_inputs(RISKS)
 
 
-GH_EXAMPLES = examples(
-    dict(job={"absolute_url": "http://["}, body="{}"),
+GH_EXAMPLES = (dict(job={"absolute_url": "http://["}, body="{}"),)
+
+
+test_greenhouse_jobs_and_boards, test_fuzz_greenhouse_jobs_and_boards = twins(
+    run_greenhouse, GH_SAFE, GH_EXAMPLES
 )
-
-
-@NORMAL
-@given(**GH_SAFE)
-@GH_EXAMPLES
-def test_greenhouse_jobs_and_boards(job, body):
-    run_greenhouse(job, body)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**GH_SAFE)
-@GH_EXAMPLES
-def test_fuzz_greenhouse_jobs_and_boards(job, body):
-    run_greenhouse(job, body)
 
 
 # ================================================================ lever
@@ -2188,25 +2056,13 @@ def run_lever(posting: Any, body: str) -> None:
 LV_SAFE = lever_inputs(RISKS)
 
 
-LV_EXAMPLES = examples(
+LV_EXAMPLES = (
     dict(posting={"salaryRange": {"min": 2**1024}}, body="[]"),
     dict(posting={"hostedUrl": "http://["}, body="[]"),
 )
 
 
-@NORMAL
-@given(**LV_SAFE)
-@LV_EXAMPLES
-def test_lever_postings(posting, body):
-    run_lever(posting, body)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**LV_SAFE)
-@LV_EXAMPLES
-def test_fuzz_lever_postings(posting, body):
-    run_lever(posting, body)
+test_lever_postings, test_fuzz_lever_postings = twins(run_lever, LV_SAFE, LV_EXAMPLES)
 
 
 # ================================================================ teamtailor
@@ -2268,26 +2124,16 @@ TT_SAFE = teamtailor_inputs(RISKS)
 TT_DEEP_ITEM = {"_jobposting": {"title": Nested(600, "x")}}
 
 
-TT_EXAMPLES = examples(
+TT_EXAMPLES = (
     dict(item={"_jobposting": {"title": 2**1024}}, body="{}"),
     dict(item={"url": "http://["}, body="{}"),
     dict(item=TT_DEEP_ITEM, body="{}"),
 )
 
 
-@NORMAL
-@given(**TT_SAFE)
-@TT_EXAMPLES
-def test_teamtailor_items_and_feeds(item, body):
-    run_teamtailor(item, body)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**TT_SAFE)
-@TT_EXAMPLES
-def test_fuzz_teamtailor_items_and_feeds(item, body):
-    run_teamtailor(item, body)
+test_teamtailor_items_and_feeds, test_fuzz_teamtailor_items_and_feeds = twins(
+    run_teamtailor, TT_SAFE, TT_EXAMPLES
+)
 
 
 # ================================================================ workday
@@ -2369,26 +2215,16 @@ WD_HUGE_BODY = '{"jobPostings": [], "total": 1' + "0" * 400 + "}"
 WD_BRACKET_DETAIL = {"jobPostingInfo": {"externalUrl": "http://["}}
 
 
-WD_EXAMPLES = examples(
+WD_EXAMPLES = (
     dict(listed=None, detail=None, search_body=WD_HUGE_BODY, detail_body="{}"),
     dict(listed=None, detail=None, search_body=DEEP_BODY, detail_body="{}"),
     dict(listed=None, detail=WD_BRACKET_DETAIL, search_body="{}", detail_body="{}"),
 )
 
 
-@NORMAL
-@given(**WD_SAFE)
-@WD_EXAMPLES
-def test_workday_searches_and_details(listed, detail, search_body, detail_body):
-    run_workday(listed, detail, search_body, detail_body)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**WD_SAFE)
-@WD_EXAMPLES
-def test_fuzz_workday_searches_and_details(listed, detail, search_body, detail_body):
-    run_workday(listed, detail, search_body, detail_body)
+test_workday_searches_and_details, test_fuzz_workday_searches_and_details = twins(
+    run_workday, WD_SAFE, WD_EXAMPLES
+)
 
 
 # ================================================================ smartrecruiters
@@ -2456,23 +2292,13 @@ SR_SAFE = smartrecruiters_inputs(RISKS)
 SR_HUGE_BODY = '{"content": [], "totalFound": 1' + "0" * 400 + "}"
 
 
-SR_EXAMPLES = examples(
+SR_EXAMPLES = (
     dict(listed=None, detail=None, list_body=SR_HUGE_BODY, detail_body="{}"),
     dict(listed={"id": "\ud800"}, detail=None, list_body="{}", detail_body="{}"),
     dict(listed={"id": "1"}, detail={"postingUrl": "http://["}, list_body="{}", detail_body="{}"),
 )
 
 
-@NORMAL
-@given(**SR_SAFE)
-@SR_EXAMPLES
-def test_smartrecruiters_lists_and_details(listed, detail, list_body, detail_body):
-    run_smartrecruiters(listed, detail, list_body, detail_body)
-
-
-@pytest.mark.fuzz
-@FUZZ
-@given(**SR_SAFE)
-@SR_EXAMPLES
-def test_fuzz_smartrecruiters_lists_and_details(listed, detail, list_body, detail_body):
-    run_smartrecruiters(listed, detail, list_body, detail_body)
+test_smartrecruiters_lists_and_details, test_fuzz_smartrecruiters_lists_and_details = twins(
+    run_smartrecruiters, SR_SAFE, SR_EXAMPLES
+)
