@@ -68,7 +68,8 @@ def run(count: int, seed: int, folder: Path) -> dict:
     started = time.perf_counter()
     for offer in offers:
         raw = {"source": offer["source"], "source_id": offer["source_id"]}
-        store_offer(db, raw, lambda offer=offer: offer, now, timed)
+        with db.atomic():
+            store_offer(db, raw, lambda offer=offer: offer, now, timed)
     total = time.perf_counter() - started
     offers = db["offers"].count
     db.close()

@@ -73,7 +73,10 @@ def update_offer(db: Database, offer_id: int, values: dict[str, Any]) -> None:
 
 
 def _offer(db: Database, offer_id: int) -> dict[str, Any]:
-    return next(db.query("select * from offers where id = ?", [offer_id]))
+    # db.execute, not db.query: sqlite-utils wraps a query in a savepoint, and a savepoint makes
+    # the full-text index write out what it holds (one index segment per offer, then merges).
+    cursor = db.execute("select * from offers where id = ?", [offer_id])
+    return dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
 
 
 def listing_hash(db: Database, raw: dict[str, Any]) -> str | None:
@@ -92,6 +95,7 @@ def store_offer(
     now: str,
     same_offer: SameOffer | None = None,
     employer_site: bool = False,
+    digest: str | None = None,
 ) -> str:
     """Insert or refresh the offer behind one listing; says whether it was new, updated or unchanged.
 
@@ -103,52 +107,50 @@ def store_offer(
     offer ("new" all the same: the source had not listed it before): the offer keeps its first
     listing's texts, fills what it lacked from the new one, and takes the employer's own page
     (`employer_site`) as its apply link.
+
+    Call inside a transaction (`db.atomic()`); a caller storing many offers holds one for all
+    of them. `digest`: `content_hash(raw)`, when the caller has it already.
     """
     key = (raw["source"], raw["source_id"])
-    digest = content_hash(raw)
-    with db.atomic():
-        row = next(
-            db.query(
-                "select listings.offer_id, listings.content_hash, listings.raw,"
-                " offers.source = listings.source and offers.source_id = listings.source_id"
-                " as primary_listing"
-                " from listings join offers on offers.id = listings.offer_id"
-                " where listings.source = ? and listings.source_id = ?",
-                key,
-            ),
-            None,
-        )
-        if row is None:
-            offer = offer_of()
-            offer_id, keys = same_offer(offer) if same_offer else (None, [])
-            if offer_id is None:
-                offer_id = _insert(
-                    db, "offers", {**offer, "first_seen": now, "last_seen": now, "expired_at": None}
-                )
-            else:
-                join_offer(db, offer_id, offer, now, employer_site)
-            add_keys(db, offer_id, keys)
-            db.execute(
-                "insert into listings (source, source_id, offer_id, url, first_seen, last_seen,"
-                " content_hash, raw) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [*key, offer_id, raw.get("url"), now, now, digest, to_json(raw)],
+    digest = digest or content_hash(raw)
+    row = db.execute(
+        "select listings.offer_id, listings.content_hash, listings.raw,"
+        " offers.source = listings.source and offers.source_id = listings.source_id"
+        " from listings join offers on offers.id = listings.offer_id"
+        " where listings.source = ? and listings.source_id = ?",
+        key,
+    ).fetchone()
+    if row is None:
+        offer = offer_of()
+        offer_id, keys = same_offer(offer) if same_offer else (None, [])
+        if offer_id is None:
+            offer_id = _insert(
+                db, "offers", {**offer, "first_seen": now, "last_seen": now, "expired_at": None}
             )
-            return NEW
-        offer_id = row["offer_id"]
-        listing_update = {"last_seen": now}
-        offer_update = {"last_seen": now, "expired_at": None}
-        outcome = UNCHANGED
-        if row["content_hash"] != digest:
-            listing_update.update(content_hash=digest, raw=to_json(raw), url=raw.get("url"))
-            if row["primary_listing"]:
-                offer_update.update(offer_of())
-            else:
-                offer_update.update(filled(_offer(db, offer_id), offer_of()))
-            outcome = UPDATED
-            record_changes(db, offer_id, key, json.loads(row["raw"]), raw, now)
-        _update(db, "listings", "source = ? and source_id = ?", list(key), listing_update)
-        _update(db, "offers", "id = ?", [offer_id], offer_update)
-        return outcome
+        else:
+            join_offer(db, offer_id, offer, now, employer_site)
+        add_keys(db, offer_id, keys)
+        db.execute(
+            "insert into listings (source, source_id, offer_id, url, first_seen, last_seen,"
+            " content_hash, raw) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [*key, offer_id, raw.get("url"), now, now, digest, to_json(raw)],
+        )
+        return NEW
+    offer_id, stored_hash, stored_raw, primary_listing = row
+    listing_update = {"last_seen": now}
+    offer_update = {"last_seen": now, "expired_at": None}
+    outcome = UNCHANGED
+    if stored_hash != digest:
+        listing_update.update(content_hash=digest, raw=to_json(raw), url=raw.get("url"))
+        if primary_listing:
+            offer_update.update(offer_of())
+        else:
+            offer_update.update(filled(_offer(db, offer_id), offer_of()))
+        outcome = UPDATED
+        record_changes(db, offer_id, key, json.loads(stored_raw), raw, now)
+    _update(db, "listings", "source = ? and source_id = ?", list(key), listing_update)
+    _update(db, "offers", "id = ?", [offer_id], offer_update)
+    return outcome
 
 
 def join_offer(

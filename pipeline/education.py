@@ -135,8 +135,9 @@ def _mentions(original: str, *, field: bool) -> list[tuple[int, int, int]]:
     if field:
         for match in vocabulary.field_only_pattern.finditer(folded):
             found.append((match.start(), match.end(), vocabulary.field_only[match.group(0)]))
-    if not _mostly_capitals(original):
-        for match in vocabulary.acronym_pattern.finditer(original):
+    acronyms = list(vocabulary.acronym_pattern.finditer(original))
+    if acronyms and not _mostly_capitals(original):
+        for match in acronyms:
             # An acronym inside an excluded phrase was blanked out of `folded`.
             if folded[match.start()] == " ":
                 continue

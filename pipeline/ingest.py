@@ -59,6 +59,7 @@ class _Pending(NamedTuple):
     now: datetime
     needed: bool  # to be normalised: new, or changed since stored
     reason: str | None
+    digest: str | None = None  # the record's content hash
 
 
 def _normalised(pending: _Pending) -> dict[str, Any] | None:
@@ -105,7 +106,8 @@ class Ingest:
         record = self._valid(item, where)
         if record is None:
             return REJECTED
-        return self._store(record, datetime.now(UTC))
+        with self.db.atomic():
+            return self._store(record, datetime.now(UTC))
 
     def add_all(
         self, items: Iterable[tuple[dict[str, Any], str | None]], jobs: int = 1
@@ -123,7 +125,8 @@ class Ingest:
                     if pending.record is None:
                         outcomes.append((REJECTED, pending.reason))
                         continue
-                    outcomes.append((self._store(pending.record, pending.now, offer), None))
+                    outcome = self._store(pending.record, pending.now, offer, pending.digest)
+                    outcomes.append((outcome, None))
             yield from outcomes
 
     def _pending(self, chunk: list[tuple[dict[str, Any], str | None]]) -> list[_Pending]:
@@ -136,8 +139,9 @@ class Ingest:
             if record is None:
                 pending.append(_Pending(None, now, False, self.last_reason))
             else:
-                changed = store.listing_hash(self.db, record) != store.content_hash(record)
-                pending.append(_Pending(record, now, changed, None))
+                digest = store.content_hash(record)
+                changed = store.listing_hash(self.db, record) != digest
+                pending.append(_Pending(record, now, changed, None, digest))
         return pending
 
     def _valid(self, item: dict[str, Any], where: str | None) -> dict[str, Any] | None:
@@ -157,9 +161,14 @@ class Ingest:
         return record
 
     def _store(
-        self, record: dict[str, Any], now: datetime, offer: dict[str, Any] | None = None
+        self,
+        record: dict[str, Any],
+        now: datetime,
+        offer: dict[str, Any] | None = None,
+        digest: str | None = None,
     ) -> str:
-        """Store a valid record; its offer columns are `offer`, else worked out if needed."""
+        """Store a valid record (inside a transaction); its offer columns are `offer`, else
+        worked out if needed."""
         outcome = store.store_offer(
             self.db,
             record,
@@ -167,6 +176,7 @@ class Ingest:
             stamp(now),
             self.same_offer,
             self.employer_site,
+            digest,
         )
         self.counts[outcome] += 1
         return outcome

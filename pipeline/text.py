@@ -99,11 +99,15 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 
 
-def squash_spaces(text: str) -> str:
-    """NFC, invisible characters dropped, every run of whitespace one space, stripped."""
+_SPACES_BUT_LINE_BREAKS = re.compile(r"[^\S\n]+")
+
+
+def squash_spaces(text: str, keep_lines: bool = False) -> str:
+    """NFC, invisible characters dropped, every run of whitespace one space (of whitespace but
+    "\n" with `keep_lines`), stripped."""
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
-    return _SPACES.sub(" ", text).strip()
+    return (_SPACES_BUT_LINE_BREAKS if keep_lines else _SPACES).sub(" ", text).strip()
 
 
 _FOLD_SPECIAL = {
@@ -194,9 +198,10 @@ def _flatten_description(description: str) -> str | None:
     text = html_to_text(description) if "<" in description or "&" in description else description
     if not text:
         return None
-    text = repair_mojibake(text)
-    lines = (squash_spaces(line) for line in text.splitlines())
-    return " ; ".join(line for line in lines if line) or None
+    # squash_spaces of each line, done once over the lines joined by "\n" (no class it
+    # replaces or drops holds "\n").
+    text = squash_spaces("\n".join(repair_mojibake(text).splitlines()), keep_lines=True)
+    return " ; ".join(line for line in map(str.strip, text.split("\n")) if line) or None
 
 
 def phrases_regex(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str]:

@@ -26,7 +26,8 @@ def record(**fields):
 
 
 def put(db, rec, now="2026-11-01T00:00:00+00:00"):
-    return store.store_offer(db, rec, lambda: to_offer(rec, datetime.fromisoformat(now)), now)
+    with db.atomic():  # as its callers do
+        return store.store_offer(db, rec, lambda: to_offer(rec, datetime.fromisoformat(now)), now)
 
 
 def test_schema_is_migrated_once_and_in_wal_mode(tmp_path):

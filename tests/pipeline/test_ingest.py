@@ -1,4 +1,5 @@
 import json
+import sqlite3
 from unittest.mock import ANY
 
 import pytest
@@ -146,3 +147,18 @@ def test_add_all_does_not_normalise_a_listing_stored_as_it_is(db, monkeypatch):
     assert len(calls) == 5
     assert {o for o, _ in Ingest(db, "board", "import").add_all(items)} == {"unchanged"}
     assert len(calls) == 5
+
+
+def test_a_chunk_that_fails_to_store_leaves_nothing_half_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "CHUNK", 4)
+    db = open_db(str(tmp_path / "f.db"))
+    db.execute(
+        "create temp trigger full_disk before insert on listings when new.source_id = '6'"
+        " begin select raise(abort, 'disk full'); end"
+    )
+    items = ((offer(i, description=f"Projet {i}"), None) for i in range(9))
+    with pytest.raises(sqlite3.IntegrityError, match="disk full"):
+        list(Ingest(db, "board", "import").add_all(items))
+    # The first chunk (0-3) is committed; the second (4-7) is not, not even offers 4 and 5.
+    assert [r[0] for r in db.execute("select source_id from offers order by id")] == list("0123")
+    assert db["listings"].count == 4
