@@ -4,7 +4,7 @@
 
 `count` realistic synthetic raw offers (benchmarks/synthetic.py) go through
 `pipeline.ingest.Ingest.add_all`, the path of `botjobs import` (validation, normalisation on `jobs`
-processes — every core unless told —, duplicate detection, the store) into a fresh SQLite file,
+processes — every core up to 4 unless told —, duplicate detection, the store) into a fresh SQLite file,
 then every offer is scored against the starter profile (`pipeline.match.score_offers`). Beside
 it, as the physical reference of this machine in the same run, the same raw rows are inserted bare
 with sqlite-utils (`insert_all`, one transaction) into another file. Printed: seconds per stage
@@ -17,33 +17,18 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
 from benchmarks.synthetic import raw_offers
+from benchmarks.timing import Stopwatch
 from db.migrations import open_db
 from matching.profile import parse_profile
 from pipeline import ingest as ingest_module
 from pipeline.ingest import Ingest
 from pipeline.match import TEMPLATE, resolve_places, score_offers, store_profile
-from pipeline.workers import usable_cores
-
-
-class Stopwatch:
-    """Seconds spent in one function, summed over its calls."""
-
-    def __init__(self, function: Callable[..., Any]) -> None:
-        self.function, self.seconds = function, 0.0
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return self.function(*args, **kwargs)
-        finally:
-            self.seconds += time.perf_counter() - started
+from pipeline.workers import default_jobs
 
 
 def ingest(count: int, seed: int, folder: Path, jobs: int) -> dict[str, float]:
@@ -94,7 +79,7 @@ def bare(count: int, seed: int, folder: Path) -> float:
 def main(argv: list[str]) -> int:
     count = int(argv[argv.index("--count") + 1]) if "--count" in argv else 100_000
     seed = int(argv[argv.index("--seed") + 1]) if "--seed" in argv else 7
-    jobs = int(argv[argv.index("--jobs") + 1]) if "--jobs" in argv else usable_cores()
+    jobs = int(argv[argv.index("--jobs") + 1]) if "--jobs" in argv else default_jobs()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         reference = bare(count, seed, folder)

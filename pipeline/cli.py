@@ -26,7 +26,7 @@ from pipeline.options import (
 from pipeline.search import search
 from pipeline.serve import serve
 from pipeline.stats import stats
-from pipeline.workers import usable_cores
+from pipeline.workers import MOST_JOBS, default_jobs
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 SHOWN_BAD_LINES = 20
@@ -403,8 +403,8 @@ JOBS = click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    default=usable_cores,
-    show_default="every core",
+    default=default_jobs,
+    show_default=f"every core, up to {MOST_JOBS}",
     help="Processes normalising offers (a few hundred offers a second each).",
 )
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import workers
-from pipeline.workers import ahead, chunked
+from pipeline.workers import MOST_JOBS, ahead, chunked, default_jobs
 
 
 def square(n):
@@ -30,6 +30,13 @@ def test_chunks_come_back_in_order_with_their_results_on_other_processes():
     assert [results for _, results in out] == [[n * n for n in c] for c in chunks]
     pids = {pid for _, found in ahead(worker_pid, chunked(range(40), 4), 2) for pid in found}
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
+
+
+def test_default_jobs_is_every_usable_core_up_to_a_few(monkeypatch):
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda _: set(range(64)), raising=False)
+    assert default_jobs() == MOST_JOBS
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda _: {0}, raising=False)
+    assert default_jobs() == 1
 
 
 @pytest.mark.parametrize("chunks, jobs", [([[1, 2, 3]], 4), ([[1], [2], [3]], 1), ([], 4)])
