@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 from multiprocessing.connection import wait
 from typing import Any, TypeVar
 
@@ -53,8 +53,7 @@ def ahead(
         return
     second = next(iterator, None)
     if jobs <= 1 or second is None:
-        yield first, [function(item) for item in first]
-        for chunk in () if second is None else (second, *iterator):
+        for chunk in chain([first], [] if second is None else [second], iterator):
             yield chunk, [function(item) for item in chunk]
         return
     context = multiprocessing.get_context("spawn")

@@ -52,6 +52,23 @@ def test_one_chunk_or_one_job_starts_no_process(monkeypatch, chunks, jobs):
     ] * sum(map(len, chunks))
 
 
+@pytest.mark.parametrize("jobs, ahead_of_the_caller", [(1, 1), (2, 2)])
+def test_chunks_are_read_as_they_are_needed(jobs, ahead_of_the_caller):
+    read = []
+
+    def endless():
+        while len(read) < 50:  # a reader that runs ahead of the caller fails, not hangs
+            read.append(len(read))
+            yield [len(read)]
+        raise AssertionError("chunks read far ahead of the caller")
+
+    out = ahead(square, endless(), jobs)
+    taken = [next(out) for _ in range(3)]
+    assert taken == [([1], [1]), ([2], [4]), ([3], [9])]
+    assert len(read) <= 3 + ahead_of_the_caller
+    out.close()
+
+
 def test_an_error_in_a_worker_reaches_the_caller():
     with pytest.raises(ZeroDivisionError):
         list(ahead(lambda_free_inverse, [[1], [0], [2]], 2))
