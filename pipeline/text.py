@@ -103,8 +103,8 @@ _SPACES_BUT_LINE_BREAKS = re.compile(r"[^\S\n]+")
 
 
 def squash_spaces(text: str, keep_lines: bool = False) -> str:
-    """NFC, invisible characters dropped, every run of whitespace one space (of whitespace but
-    "\n" with `keep_lines`), stripped."""
+    """NFC, invisible characters dropped, every run of whitespace one space (but line breaks,
+    with `keep_lines`), stripped."""
     text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
     return (_SPACES_BUT_LINE_BREAKS if keep_lines else _SPACES).sub(" ", text).strip()
@@ -198,8 +198,8 @@ def _flatten_description(description: str) -> str | None:
     text = html_to_text(description) if "<" in description or "&" in description else description
     if not text:
         return None
-    # squash_spaces of each line, done once over the lines joined by "\n" (no class it
-    # replaces or drops holds "\n").
+    # squash_spaces of each line, done once over the lines joined by line breaks, which none
+    # of the characters it replaces or drops is.
     text = squash_spaces("\n".join(repair_mojibake(text).splitlines()), keep_lines=True)
     return " ; ".join(line for line in map(str.strip, text.split("\n")) if line) or None
 
