@@ -302,6 +302,11 @@ def place_part(profile: Profile, offer: dict[str, Any]) -> tuple[Part, str | Non
     )
 
 
+def counted(number: float, unit: str) -> str:
+    """ "1 year", "2 years", "1.5 years"."""
+    return f"{number:g} {unit}" + ("" if number == 1 else "s")
+
+
 def contract_part(profile: Profile, offer: dict[str, Any]) -> tuple[Part, str | None, float]:
     kind = offer.get("contract")
     if not profile.contracts:
@@ -310,7 +315,7 @@ def contract_part(profile: Profile, offer: dict[str, Any]) -> tuple[Part, str | 
         return Part("contract", UNKNOWN + 0.1, 0, "contract not said"), None, 1.0
     if kind in profile.contracts:
         months = offer.get("contract_months")
-        length = f" {months:.0f} months" if months and kind != "CDI" else ""
+        length = f" {counted(round(months), 'month')}" if months and kind != "CDI" else ""
         return Part("contract", 1.0, 0, f"{kind}{length} accepted"), None, 1.0
     trainee = kind in TRAINEE_CONTRACTS and profile.level in ("confirmé", "senior")
     factor = 0.3 if trainee else 0.6
@@ -325,15 +330,15 @@ def level_part(profile: Profile, offer: dict[str, Any]) -> tuple[Part, str | Non
     if asked is not None and mine is not None:
         gap = asked - mine
         if gap <= 1:
-            reasons.append(f"asks {asked:g} years, you have {mine:g}")
+            reasons.append(f"asks {counted(asked, 'year')}, you have {mine:g}")
         elif gap <= 3:
             value = 0.6
-            reasons.append(f"asks {asked:g} years, you have {mine:g}")
+            reasons.append(f"asks {counted(asked, 'year')}, you have {mine:g}")
         else:
             value = 0.2
-            reasons.append(f"asks {asked:g} years, a stretch from your {mine:g}")
+            reasons.append(f"asks {counted(asked, 'year')}, a stretch from your {mine:g}")
             if gap >= 6:
-                penalty = f"{asked:g} years asked"
+                penalty = f"{counted(asked, 'year')} asked"
     elif offer.get("seniority") and profile.level:
         order = {"junior": 0, "confirmé": 1, "senior": 2}
         gap = order[offer["seniority"]] - order[profile.level]

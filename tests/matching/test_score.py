@@ -137,3 +137,17 @@ def test_a_profile_skill_outside_the_taxonomy_is_searched_as_written():
     found = score_offer(profile, offer(description="Outil maison Zorglub."))
     missing = score_offer(profile, offer(description="Rien."))
     assert "Zorglub found" in found.summary() and "Zorglub missing" in missing.summary()
+
+
+@pytest.mark.parametrize(
+    "fields, reason",
+    [
+        ({"experience_years": 1}, "asks 1 year, you have 3"),
+        ({"experience_years": 2.5}, "asks 2.5 years, you have 3"),
+        ({"contract": "CDD", "contract_months": 1}, "CDD 1 month accepted"),
+        ({"contract": "CDD", "contract_months": 12}, "CDD 12 months accepted"),
+    ],
+)
+def test_reasons_count_in_good_english(fields, reason):
+    match = score_offer(PROFILE, offer(description=GOOD_TEXT, **fields))
+    assert reason in [part.reason for part in match.parts]
