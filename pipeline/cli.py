@@ -655,14 +655,14 @@ def mark(ctx, offer_id, status, note):
 @JOBS
 @click.pass_context
 def normalise(ctx, jobs: int):
-    """Normalise every stored offer again from its raw listing (after a normaliser changed),
+    """Normalise every stored offer again from its raw listings (after a normaliser changed),
     then look for duplicates again (`botjobs dedup`), since what they compare has changed."""
     from pipeline.ingest import renormalise
 
     db = database(ctx)
-    count = renormalise(db, jobs)
+    count, changed = renormalise(db, jobs)
     db.close()
-    click.echo(f"{count} offers normalised again")
+    click.echo(f"{count} offers normalised again, {changed} of them changed")
     ctx.invoke(dedup)
 
 

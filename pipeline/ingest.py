@@ -223,39 +223,70 @@ def expire_after_complete_crawl(
     return store.expire_unseen(db, source, stamp(cutoff), utcnow())
 
 
-def renormalise(db: Database, jobs: int = 1) -> int:
-    """Normalise every stored offer again from its listing's raw record (after a normaliser
+def renormalise(db: Database, jobs: int = 1) -> tuple[int, int]:
+    """Normalise every stored offer again from its listings' raw records (after a normaliser
     improved), chunk by chunk so memory stays flat whatever the table's size, on `jobs`
-    processes (pipeline/workers.py). Returns the count.
+    processes (pipeline/workers.py). Returns (offers normalised, offers that changed).
 
-    Relative dates ("il y a 3 jours") are read as of the listing's last sighting, when that
-    text was current.
+    An offer is its first listing's columns, filled by its other listings in the order they
+    joined it, as when they were stored; its apply link, chosen by where its listings came
+    from, stays. Only the columns whose values changed are written. Relative dates ("il y a 3
+    jours") are read as of each listing's last sighting, when that text was current.
     """
 
-    def chunks() -> Iterator[list[tuple[int, str, str]]]:
+    def chunks() -> Iterator[list[tuple[int, list[tuple[str, str]]]]]:
         last_id = 0
-        while rows := db.execute(
-            "select offers.id, listings.raw, listings.last_seen from offers "
-            "join listings on listings.offer_id = offers.id "
-            "and listings.source = offers.source and listings.source_id = offers.source_id "
-            "where offers.id > ? order by offers.id limit ?",
-            [last_id, CHUNK],
-        ).fetchall():
-            last_id = rows[-1][0]
-            yield rows
+        while ids := [row[0] for row in db.execute(
+            "select id from offers where id > ? order by id limit ?", [last_id, CHUNK]
+        )]:  # fmt: skip
+            last_id = ids[-1]
+            listings: dict[int, list[tuple[str, str]]] = {}
+            for offer_id, raw, last_seen in db.execute(
+                "select listings.offer_id, listings.raw, listings.last_seen from listings"
+                " join offers on offers.id = listings.offer_id"
+                " where offers.id between ? and ?"
+                " order by listings.offer_id,"
+                " listings.source = offers.source and listings.source_id = offers.source_id desc,"
+                " listings.first_seen, listings.rowid",
+                [ids[0], ids[-1]],
+            ):
+                listings.setdefault(offer_id, []).append((raw, last_seen))
+            yield list(listings.items())
 
-    count = 0
-    for rows, offers in ahead(_renormalised, chunks(), jobs):
+    seen = changed = 0
+    for chunk, offers in ahead(_renormalised, chunks(), jobs):
+        first, last = chunk[0][0], chunk[-1][0]
+        cursor = db.execute("select * from offers where id between ? and ?", [first, last])
+        names = [column[0] for column in cursor.description]
+        stored = {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
         with db.atomic():
-            for (offer_id, _, _), offer in zip(rows, offers, strict=True):
-                if offer is not None:
-                    store.update_offer(db, offer_id, offer)
-                    count += 1
-    return count
+            for (offer_id, _), offer in zip(chunk, offers, strict=True):
+                if offer is None:
+                    continue
+                seen += 1
+                current = stored[offer_id]
+                update = {
+                    column: value
+                    for column, value in offer.items()
+                    if column != "apply_url" and current[column] != value
+                }
+                if update:
+                    store.update_offer(db, offer_id, update)
+                    changed += 1
+    return seen, changed
 
 
-def _renormalised(row: tuple[int, str, str]) -> dict[str, Any] | None:
-    """The offer columns of a stored listing's raw record (run in worker processes)."""
-    _offer_id, raw, last_seen = row
-    record, _ = validate(json.loads(raw))
-    return None if record is None else to_offer(record, datetime.fromisoformat(last_seen))
+def _renormalised(item: tuple[int, list[tuple[str, str]]]) -> dict[str, Any] | None:
+    """The offer columns of one stored offer from its listings, first listing first (run in
+    worker processes); None when its first listing's record is no longer valid."""
+    _offer_id, listings = item
+    offer = None
+    for raw, last_seen in listings:
+        record, _ = validate(json.loads(raw))
+        if record is None:
+            if offer is None:
+                return None
+            continue
+        columns = to_offer(record, datetime.fromisoformat(last_seen))
+        offer = columns if offer is None else {**offer, **store.filled(offer, columns)}
+    return offer

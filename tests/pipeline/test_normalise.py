@@ -104,12 +104,12 @@ def test_stored_offers_are_normalised_again(tmp_path):
     Ingest(db, "france_travail", "offline").add(FRANCE_TRAVAIL)
     db.execute("update offers set department = null, salary_annual_min = null")
     db.conn.commit()
-    assert renormalise(db) == 1
+    assert renormalise(db) == (1, 1)
     row = db["offers"].get(1)
     assert (row["department"], row["salary_annual_min"]) == ("44", 36400)
     db.close()
     result = CliRunner().invoke(cli, ["--db", path, "normalise"])
-    assert "1 offers normalised again" in result.output
+    assert "1 offers normalised again, 0 of them changed" in result.output
 
 
 def test_many_offers_are_normalised_again_on_other_processes(tmp_path, monkeypatch):
@@ -122,6 +122,27 @@ def test_many_offers_are_normalised_again_on_other_processes(tmp_path, monkeypat
     before = list(db.query("select * from offers order by id"))
     db.execute("update offers set department = null, salary_annual_min = null, remote = null")
     db.conn.commit()
-    assert renormalise(db, jobs=2) == 7
+    assert renormalise(db, jobs=2) == (7, 7)
     assert list(db.query("select * from offers order by id")) == before
+    assert renormalise(db, jobs=2) == (7, 0)
     db.close()
+
+
+def test_an_offer_normalised_again_keeps_what_its_other_listings_filled(tmp_path):
+    db = open_db(str(tmp_path / "r.db"))
+    board = {**FRANCE_TRAVAIL, "salary": None, "company": None, "apply_url": None}
+    Ingest(db, "france_travail", "offline").add(board)
+    employer = {
+        **FRANCE_TRAVAIL,
+        "source": "jobposting",
+        "source_id": "https://careers.example.fr/jobs/42",
+        "url": "https://careers.example.fr/jobs/42",
+    }
+    Ingest(db, "jobposting", "offline", employer_site=True).add(employer)
+    (before,) = db.query("select * from offers")
+    assert before["salary_annual_min"] == 36400 and before["company"]
+    assert before["apply_url"] == "https://careers.example.fr/jobs/42"
+    db.execute("update offers set department = null")
+    db.conn.commit()
+    assert renormalise(db) == (1, 1)
+    assert list(db.query("select * from offers")) == [before]
