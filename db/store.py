@@ -142,15 +142,26 @@ def store_offer(
     outcome = UNCHANGED
     if stored_hash != digest:
         listing_update.update(content_hash=digest, raw=to_json(raw), url=raw.get("url"))
+        current, old_raw = _offer(db, offer_id), json.loads(stored_raw)
         if primary_listing:
-            offer_update.update(offer_of())
+            offer_update.update(refreshed(current, offer_of(), old_raw))
         else:
-            offer_update.update(filled(_offer(db, offer_id), offer_of()))
+            offer_update.update(filled(current, offer_of()))
         outcome = UPDATED
-        record_changes(db, offer_id, key, json.loads(stored_raw), raw, now)
+        record_changes(db, offer_id, key, old_raw, raw, now)
     _update(db, "listings", "source = ? and source_id = ?", list(key), listing_update)
     _update(db, "offers", "id = ?", [offer_id], offer_update)
     return outcome
+
+
+def refreshed(current: dict[str, Any], offer: dict[str, Any], old_raw: dict[str, Any]) -> dict:
+    """The columns of an offer whose first listing changed: that listing's new columns, what it
+    leaves unknown still filled as the offer's other listings had filled it, and the apply link
+    kept when another listing chose it (an employer's own page)."""
+    update = {**offer, **filled(offer, current)}
+    if current.get("apply_url") != old_raw.get("apply_url"):
+        update.pop("apply_url", None)
+    return update
 
 
 def join_offer(

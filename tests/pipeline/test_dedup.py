@@ -197,6 +197,30 @@ def test_a_changed_secondary_listing_does_not_overwrite_the_offer(db):
     assert db["offer_history"].count == 1
 
 
+def test_a_changed_first_listing_keeps_what_the_others_filled(db):
+    ingest(db, "france_travail", url="https://ft/1")
+    ingest(db, "apec", salary="40 - 45 k€ brut annuel")
+    ingest(db, "jobposting", employer_site=True, url="https://careers/1")
+    assert ingest(db, "france_travail", url="https://ft/1", title="Chef de projet chatbot") == (
+        "updated"
+    )
+    (row,) = iter_offers(db)
+    assert row["title"] == "Chef de projet chatbot"  # the first listing's own text changed
+    assert row["salary_annual_min"] == 40000 and row["apply_url"] == "https://careers/1"
+    # A first listing that states what another had filled is read, its apply link too when
+    # no other listing chose one.
+    ingest(db, "france_travail", url="https://ft/1", salary="50 k€ brut annuel")
+    (row,) = iter_offers(db)
+    assert row["salary_annual_min"] == 50000 and row["apply_url"] == "https://careers/1"
+
+
+def test_a_changed_first_listing_may_change_its_own_apply_link(db):
+    ingest(db, "france_travail", apply_url="https://ft/apply/1")
+    ingest(db, "france_travail", apply_url="https://ft/apply/2", title="Chef de projet chatbot")
+    (row,) = iter_offers(db)
+    assert row["apply_url"] == "https://ft/apply/2"
+
+
 def test_two_jobs_stay_two_offers(db):
     ingest(db, "france_travail")
     ingest(db, "apec", location="Paris (75)")
