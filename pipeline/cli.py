@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -16,12 +17,15 @@ from pipeline.items import reject
 from pipeline.options import (
     REMOTE_WORDS,
     chosen_profile,
+    clear_status,
     database,
     default_db_path,
     err,
     money,
+    on_terminal,
     place_text,
     profile_option,
+    status,
 )
 from pipeline.search import search
 from pipeline.serve import serve
@@ -438,12 +442,24 @@ def import_(ctx, file: Path, jobs: int):
             else:
                 yield line.item, where
 
+    terminal = on_terminal()
+    tally: Counter[str] = Counter()
     for outcome, reason in ingest.add_all(items(), jobs):
+        tally[outcome] += 1
+        if terminal:
+            status(
+                f"{tally.total():,} read — {tally['new']:,} new, {tally['updated']:,} updated, "
+                f"{tally['unchanged']:,} unchanged, {tally[REJECTED]:,} rejected"
+            )
         if outcome != REJECTED:
             continue
         shown += 1
         if shown <= SHOWN_BAD_LINES:
+            if terminal:
+                clear_status()
             err(f"{file}, {reason}")
+    if terminal:
+        clear_status()
     if shown > SHOWN_BAD_LINES:
         err(f"… and {shown - SHOWN_BAD_LINES} more (see the rejects table)")
     run = ingest.finish(errors=unreadable)

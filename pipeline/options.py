@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+import time
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,29 @@ def default_db_path() -> Path:
 
 def err(message: str) -> None:
     click.echo(message, err=True)
+
+
+_status_written = [0.0]
+
+
+def on_terminal() -> bool:
+    """Whether messages go to a person's terminal (a status line is worth drawing)."""
+    return sys.stderr.isatty()
+
+
+def status(text: str, force: bool = False) -> None:
+    """`text` as the terminal's one status line (stderr), at most twice a second unless forced."""
+    now = time.monotonic()
+    if force or now - _status_written[0] >= 0.5:
+        _status_written[0] = now
+        sys.stderr.write("\r" + text[:200].ljust(80))
+        sys.stderr.flush()
+
+
+def clear_status() -> None:
+    """Blank the status line, for a message to take its place."""
+    sys.stderr.write("\r" + " " * 80 + "\r")
+    sys.stderr.flush()
 
 
 def note(message: str) -> None:

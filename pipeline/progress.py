@@ -7,14 +7,14 @@ terminal and --quiet is not given), so cron and log files stay clean.
 from __future__ import annotations
 
 import sys
-import time
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from pipeline.options import status
+
 # Every crawler of the process shares one line.
 COUNTS: dict[str, dict[str, int]] = {}
-_last = [0.0]
 
 
 def status_line() -> str:
@@ -25,11 +25,7 @@ def status_line() -> str:
 
 
 def show(force: bool = False) -> None:
-    now = time.monotonic()
-    if force or now - _last[0] >= 0.5:
-        _last[0] = now
-        sys.stderr.write("\r" + status_line()[:200].ljust(80))
-        sys.stderr.flush()
+    status(status_line(), force)
 
 
 class Progress:

@@ -73,6 +73,16 @@ def test_import_jobspy_twice_keeps_each_offer_once(run):
     assert len(offers_in(run.db)) == 3
 
 
+def test_an_import_on_a_terminal_shows_its_progress_and_clears_it_for_bad_lines(run, monkeypatch):
+    monkeypatch.setattr("pipeline.cli.on_terminal", lambda: True)
+    result = run("import", JOBSPY)
+    assert "\r1 read — 1 new, 0 updated, 0 unchanged, 0 rejected" in result.stderr
+    cleared = "\r" + " " * 80 + "\r"
+    assert cleared + f"{JOBSPY}, line 10: missing title" in result.stderr
+    assert result.stderr.rstrip("\n").endswith(cleared)  # the last status line is cleared
+    assert "4 lines — 3 new" in result.stdout  # the summary stays on stdout
+
+
 def test_malformed_jsonl_line_is_named_and_the_rest_imported(run, tmp_path):
     path = tmp_path / "o.jsonl"
     path.write_text(
