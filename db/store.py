@@ -143,10 +143,12 @@ def store_offer(
     if stored_hash != digest:
         listing_update.update(content_hash=digest, raw=to_json(raw), url=raw.get("url"))
         current, old_raw = _offer(db, offer_id), json.loads(stored_raw)
-        if primary_listing:
+        if not primary_listing:
+            offer_update.update(filled(current, offer_of()))
+        elif _listed_elsewhere(db, offer_id, key):
             offer_update.update(refreshed(current, offer_of(), old_raw))
         else:
-            offer_update.update(filled(current, offer_of()))
+            offer_update.update(offer_of())
         outcome = UPDATED
         record_changes(db, offer_id, key, old_raw, raw, now)
     _update(db, "listings", "source = ? and source_id = ?", list(key), listing_update)
@@ -154,10 +156,24 @@ def store_offer(
     return outcome
 
 
+def _listed_elsewhere(db: Database, offer_id: int, key: tuple[str, str]) -> bool:
+    return bool(
+        db.execute(
+            "select exists(select 1 from listings where offer_id = ?"
+            " and not (source = ? and source_id = ?))",
+            [offer_id, *key],
+        ).fetchone()[0]
+    )
+
+
 def refreshed(current: dict[str, Any], offer: dict[str, Any], old_raw: dict[str, Any]) -> dict:
-    """The columns of an offer whose first listing changed: that listing's new columns, what it
-    leaves unknown still filled as the offer's other listings had filled it, and the apply link
-    kept when another listing chose it (an employer's own page)."""
+    """The columns of an offer listed elsewhere too, whose first listing changed: that listing's
+    new columns, what it leaves unknown still filled as the offer's other listings had filled
+    it, and the apply link kept when another listing chose it (an employer's own page).
+
+    A value the first listing stops stating stays too, even when no other listing states it,
+    until `botjobs normalise` reads every listing again: the offer does not keep apart which
+    listing each of its values came from."""
     update = {**offer, **filled(offer, current)}
     if current.get("apply_url") != old_raw.get("apply_url"):
         update.pop("apply_url", None)

@@ -214,6 +214,13 @@ def test_a_changed_first_listing_keeps_what_the_others_filled(db):
     assert row["salary_annual_min"] == 50000 and row["apply_url"] == "https://careers/1"
 
 
+def test_an_offer_listed_once_takes_its_changed_listing_whole(db):
+    ingest(db, "france_travail", salary="50 k€ brut annuel")
+    ingest(db, "france_travail", salary=None)
+    (row,) = iter_offers(db)
+    assert row["salary_annual_min"] is None and row["salary"] is None
+
+
 def test_a_changed_first_listing_may_change_its_own_apply_link(db):
     ingest(db, "france_travail", apply_url="https://ft/apply/1")
     ingest(db, "france_travail", apply_url="https://ft/apply/2", title="Chef de projet chatbot")
