@@ -251,14 +251,16 @@ def renormalise(db: Database, jobs: int = 1) -> tuple[int, int]:
                 [ids[0], ids[-1]],
             ):
                 listings.setdefault(offer_id, []).append((raw, last_seen))
-            yield list(listings.items())
+            if listings:  # offers without a listing (none should be) are left as they are
+                yield list(listings.items())
 
     seen = changed = 0
     for chunk, offers in ahead(_renormalised, chunks(), jobs):
-        first, last = chunk[0][0], chunk[-1][0]
-        cursor = db.execute("select * from offers where id between ? and ?", [first, last])
-        names = [column[0] for column in cursor.description]
-        stored = {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
+        between = [chunk[0][0], chunk[-1][0]]
+        stored = {
+            row["id"]: row
+            for row in db.query("select * from offers where id between ? and ?", between)
+        }
         with db.atomic():
             for (offer_id, _), offer in zip(chunk, offers, strict=True):
                 if offer is None:

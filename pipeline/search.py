@@ -30,7 +30,7 @@ import click
 from sqlite_utils import Database
 
 from pipeline.options import database, err, money, place_text, profile_option, since_moment
-from pipeline.text import fold
+from pipeline.text import fold, word_list
 
 # Columns of offers_fts, in order, as FTS5 numbers them for snippet() and bm25().
 FTS_COLUMNS = ("title", "company", "description_text")
@@ -203,8 +203,7 @@ STOPWORDS_FILE = Path(__file__).with_name("data") / "stopwords.txt"
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(word_list(STOPWORDS_FILE))
 
 
 def snippet_expression(parts: list[str]) -> str:

@@ -19,6 +19,7 @@ import sys
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from re import _constants as _re_constants  # the parsed form of a pattern (needed_words)
 from re import _parser as _re_parser
 from typing import Any
@@ -696,3 +697,9 @@ class Prepared:
 
 
 # --- vocabulary ---------------------------------------------------------------------------------
+
+
+def word_list(path: Path) -> list[str]:
+    """A data file's entries: one a line, blank lines and lines starting with # left out."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]

@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
+from pipeline.text import word_list
+
 TERMS_FILE = Path(__file__).with_name("search_terms.txt")
 
 
 def search_terms(path: Path = TERMS_FILE) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return word_list(path)
 
 
 def terms_for(
