@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.text import clean_input, fold, phrases_regex
+from pipeline.text import Phrases, clean_input, fold, phrases_regex
 
 _DATA = Path(__file__).parent / "data" / "dates.toml"
 _EARLIEST = date(2000, 1, 1)
@@ -123,10 +123,8 @@ class _Vocabulary:
     units: dict[str, str]
     numbers: dict[str, int]
     days_ago: dict[str, int]
-    days_pattern: re.Pattern[str]
-    floor: re.Pattern[str]
-    approximate: re.Pattern[str]
-    not_posted: re.Pattern[str]
+    days_pattern: Phrases
+    not_posted: Phrases
     relative_fr: re.Pattern[str]
     relative_en: re.Pattern[str]
     day_month: re.Pattern[str]
@@ -156,8 +154,6 @@ def _vocabulary() -> _Vocabulary:
         numbers=numbers,
         days_ago=days_ago,
         days_pattern=phrases_regex(list(days_ago)),
-        floor=phrases_regex(floor),
-        approximate=phrases_regex(approximate),
         not_posted=phrases_regex(data["not_posted"]["phrases"]),
         # "il y a 3 jours", "il y a plus de 30 jours", "depuis 2 semaines", "il y a 30+ jours".
         relative_fr=re.compile(

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.text import clean_input, flatten_description, fold, mask, phrases_regex
+from pipeline.text import Phrases, clean_input, flatten_description, fold, mask, phrases_regex
 
 _DATA = Path(__file__).parent / "data" / "education.toml"
 # Context searched around "niveau N" in a description for a sign it is a qualification level.
@@ -41,12 +41,12 @@ class _Vocabulary:
     rncp: dict[int, int]
     rncp_roman: dict[str, int]
     degrees: dict[str, int]
-    degree_pattern: re.Pattern[str]
+    degree_pattern: Phrases
     field_only: dict[str, int]
-    field_only_pattern: re.Pattern[str]
+    field_only_pattern: Phrases
     acronyms: dict[str, int]
     acronym_pattern: re.Pattern[str]
-    exclude: re.Pattern[str]
+    exclude: Phrases
 
 
 @lru_cache(maxsize=1)

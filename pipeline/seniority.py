@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.text import (
+    Phrases,
     clean_input,
     flatten_description,
     fold,
@@ -55,18 +56,18 @@ class Experience:
 
 @dataclass(frozen=True)
 class _Vocabulary:
-    field_levels: dict[str, re.Pattern[str]]
-    title_levels: dict[str, re.Pattern[str]]
-    title_exclude: re.Pattern[str]
-    description_levels: dict[str, re.Pattern[str]]
-    zero: re.Pattern[str]
-    zero_in_description: re.Pattern[str]
-    one: re.Pattern[str]
+    field_levels: dict[str, Phrases]
+    title_levels: dict[str, Phrases]
+    title_exclude: Phrases
+    description_levels: dict[str, Phrases]
+    zero: Phrases
+    zero_in_description: Phrases
+    one: Phrases
     less_than: re.Pattern[str]
     just_before: re.Pattern[str]
-    nearby_before: re.Pattern[str]
+    nearby_before: Phrases
     just_after: re.Pattern[str]
-    cue_before: re.Pattern[str]
+    cue_before: Phrases
     cue_after: re.Pattern[str]
     amount: re.Pattern[str]
     numbers: dict[str, int]
@@ -80,11 +81,11 @@ _BAC = re.compile(r"bac ?\+ ?\d{1,2}(?:/ ?\+? ?\d{1,2}| ?(?:a|-|ou|et) ?(?:bac ?
 _UNITS = r"(an\(s\)|annee\(s\)|annees|annee|ans|an|years|year|yrs|yr|mois|months|month)(?![a-z])"
 
 
-def _ends_with(pattern: re.Pattern[str]) -> re.Pattern[str]:
+def _ends_with(pattern: Phrases) -> re.Pattern[str]:
     return re.compile(f"(?:{pattern.pattern}) ?$")
 
 
-def _starts_with(pattern: re.Pattern[str]) -> re.Pattern[str]:
+def _starts_with(pattern: Phrases) -> re.Pattern[str]:
     return re.compile(f"^ ?(?:{pattern.pattern})")
 
 
@@ -92,7 +93,7 @@ def _starts_with(pattern: re.Pattern[str]) -> re.Pattern[str]:
 def _vocabulary() -> _Vocabulary:
     data: dict[str, Any] = tomllib.loads(_DATA.read_text(encoding="utf-8"))
 
-    def levels(section: str) -> dict[str, re.Pattern[str]]:
+    def levels(section: str) -> dict[str, Phrases]:
         return {level: phrases_regex(data[section].get(level, [])) for level in LEVELS}
 
     numbers = {str(k): int(v) for k, v in data["numbers"].items()}
@@ -140,7 +141,7 @@ def level_for_years(years: float | None) -> str | None:
     return "senior"
 
 
-def _lowest_level(text: str, patterns: dict[str, re.Pattern[str]]) -> str | None:
+def _lowest_level(text: str, patterns: dict[str, Phrases]) -> str | None:
     for level in LEVELS:
         if patterns[level].search(text):
             return level

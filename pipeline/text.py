@@ -17,12 +17,14 @@ import html as _html
 import re
 import sys
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from re import _constants as _re_constants  # the parsed form of a pattern (needed_words)
 from re import _parser as _re_parser
 from typing import Any
+
+import ahocorasick
 
 _END = sys.maxsize
 _REPEATS = (
@@ -205,28 +207,21 @@ def _flatten_description(description: str) -> str | None:
     return " ; ".join(line for line in map(str.strip, text.split("\n")) if line) or None
 
 
-def phrases_regex(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str]:
+def phrases_regex(phrases: list[str] | tuple[str, ...]) -> Phrases:
     """One pattern matching any of the (folded) phrases as whole words, longest first.
 
     A phrase that starts or ends with a letter or digit may not touch another one there;
     "charge d'" still matches in "charge d'etudes". No phrase → never matches.
     """
-    words = sorted({p for p in phrases if p}, key=len, reverse=True)
-    if not words:
-        return re.compile(r"(?!x)x")
 
-    def tailed(word: str) -> str:
-        return re.escape(word) + ("(?![a-z0-9])" if word[-1].isalnum() else "")
+    def whole(word: str) -> str:
+        head = "(?<![a-z0-9])" if word[0].isalnum() else ""
+        return head + re.escape(word) + ("(?![a-z0-9])" if word[-1].isalnum() else "")
 
-    # One look-behind shared by all the phrases that need it: tried once per position, not once
-    # per phrase (a long text would otherwise pay for every phrase at every character).
-    heads = "|".join(tailed(w) for w in words if w[0].isalnum())
-    others = "|".join(tailed(w) for w in words if not w[0].isalnum())
-    parts = ([f"(?<![a-z0-9])(?:{heads})"] if heads else []) + ([f"(?:{others})"] if others else [])
-    return re.compile("|".join(parts))
+    return Phrases([whole(w) for w in sorted({p for p in phrases if p}, key=len, reverse=True)])
 
 
-def mask(text: str, pattern: re.Pattern[str]) -> str:
+def mask(text: str, pattern: re.Pattern[str] | Phrases) -> str:
     """The text with every match of `pattern` blanked out by spaces (indexes stay valid)."""
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
@@ -508,23 +503,80 @@ def plain_text(value: Any) -> str:
     return html_to_text(as_text(value)) or ""
 
 
+# A space in a vocabulary pattern: a run of spaces, hyphens or underscores, or none. Bounded, so
+# that a phrase's matches have a known length (Phrases scans only around its words).
+SEPARATOR_RUN = r"[ \-_]{0,16}"
+
+
 def vocabulary_pattern(patterns: list[str], flags: int = 0) -> Phrases:
-    """One regular expression from a data file's list: a space matches any run of spaces,
+    """One regular expression from a data file's list: a space matches a run of up to 16 spaces,
     hyphens or underscores, or none, as the data files' headers say."""
-    return Phrases([re.sub(" +", " ", p.strip()).replace(" ", r"[ \-_]*") for p in patterns], flags)
+    return Phrases(
+        [re.sub(" +", " ", p.strip()).replace(" ", SEPARATOR_RUN) for p in patterns], flags
+    )
+
+
+class _Occurrences:
+    """Where the words every Phrases needs occur in a text: one Aho-Corasick pass finds them all,
+    and the answers for the last few long texts are kept (the normalisers scan one description
+    with dozens of vocabularies)."""
+
+    _KEEP = 8
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+        self.automaton: Any = None  # ahocorasick.Automaton, built when first needed
+        self.found: dict[str, dict[str, list[int]]] = {}
+
+    def need(self, words: Iterable[str]) -> None:
+        added = set(words) - self.words
+        if added:
+            self.words |= added
+            self.automaton = None
+            self.found.clear()
+
+    def of(self, text: str) -> dict[str, list[int]]:
+        """Each needed word found in `text`, with the positions where it starts."""
+        try:
+            return self.found[text]
+        except KeyError:
+            pass
+        if self.automaton is None:
+            self.automaton = ahocorasick.Automaton()
+            for word in self.words:
+                self.automaton.add_word(word, word)
+            self.automaton.make_automaton()
+        found: dict[str, list[int]] = {}
+        if self.words:
+            for last, word in self.automaton.iter(text):
+                found.setdefault(word, []).append(last - len(word) + 1)
+        if len(text) > _SHORT_TEXT:  # short ones (a title, a clause) cost less to scan again
+            if len(self.found) >= self._KEEP:
+                del self.found[next(iter(self.found))]
+            self.found[text] = found
+        return found
+
+
+_OCCURRENCES = _Occurrences()
+_SHORT_TEXT = 400  # characters: scanned whole, windows would not pay
 
 
 class Phrases:
-    """A list of patterns searched as one alternation, without running those a text cannot match.
+    """A list of patterns searched as one alternation, only where a text can match it.
 
     Python's `re` tries every alternative at every position of a text, so a vocabulary of a
     hundred phrases costs a hundred tries per character of a description. Yet most phrases hold
     a word that any match must contain ("pas de télétravail" needs "teletravail" or one of its
-    alternatives), read here from the compiled pattern (`needed_words`). For each text, the
-    phrases whose words it holds (and those without such words) are run as one alternation, in
-    their order: the matches are those of the whole alternation, found in a fraction of the time.
-    `.pattern` is the whole alternation, to embed in a larger expression. The matches' spans and
-    named groups are the whole alternation's; numbered groups are not (a subset numbers its own).
+    alternatives), read here from the compiled pattern (`needed_words`), and most have a longest
+    match (`_reach`). For each text, one pass finds where those words occur (`_Occurrences`);
+    only the phrases whose words the text holds (and those without such words) are run, as one
+    alternation in their order, and, when every one of them has a longest match, only in the
+    windows around the words' occurrences. The matches are those of the whole alternation over
+    the whole text: a match holds one of its phrase's words, so it lies in that occurrence's
+    window; windows that touch are merged, and `re` reads the text before a window's start
+    (`\b`, look-behinds) as it is. `.pattern` is the whole alternation, to embed in a larger
+    expression. The matches' spans and named groups are the whole alternation's; numbered
+    groups are not (a subset numbers its own).
     """
 
     _KEEP = 256  # alternations of subsets kept compiled
@@ -535,19 +587,26 @@ class Phrases:
         self.whole = re.compile(_alternation(self.parts) or r"(?!x)x", flags)  # none: never matches
         self.pattern = self.whole.pattern
         needs = [needed_words(part, flags) for part in self.parts]
+        reaches = [_reach(part, flags) for part in self.parts]
         self.words = tuple(sorted({word for each in needs if each for word in each}))
         self._always = frozenset(i for i, each in enumerate(needs) if each is None)
+        self._unbounded = frozenset(i for i, reach in enumerate(reaches) if reach is None)
         self._needing = {
             w: frozenset(i for i, e in enumerate(needs) if e and w in e) for w in self.words
         }
-        self._compiled: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+        # How far from an occurrence of a word a match that holds it can reach.
+        self._around = {
+            w: max((reaches[i] or 0) for i in parts_of) for w, parts_of in self._needing.items()
+        }
+        self._compiled: dict[tuple[str, ...], tuple[re.Pattern[str], bool] | None] = {}
+        _OCCURRENCES.need(self.words)
 
     def __repr__(self) -> str:
         return f"Phrases({len(self.parts)} patterns)"
 
-    def for_text(self, text: str) -> re.Pattern[str] | None:
-        """The alternation of the patterns that may match `text` (None: no pattern can)."""
-        present = tuple(word for word in self.words if word in text)
+    def _chosen(self, present: tuple[str, ...]) -> tuple[re.Pattern[str], bool] | None:
+        """The alternation of the patterns that may match a text holding the words `present`
+        (None: no pattern can), and whether it can be run in windows."""
         try:
             return self._compiled[present]
         except KeyError:
@@ -555,21 +614,67 @@ class Phrases:
         if len(self._compiled) >= self._KEEP:
             self._compiled.clear()
         chosen = self._always.union(*(self._needing[word] for word in present))
-        source = _alternation([self.parts[i] for i in sorted(chosen)])
-        regex = self._compiled[present] = re.compile(source, self.flags) if chosen else None
-        return regex
+        if chosen:
+            source = _alternation([self.parts[i] for i in sorted(chosen)])
+            windowed = not chosen & (self._always | self._unbounded)
+            self._compiled[present] = (re.compile(source, self.flags), windowed)
+        else:
+            self._compiled[present] = None
+        return self._compiled[present]
+
+    def windows(
+        self, text: str, pos: int = 0, endpos: int = _END
+    ) -> tuple[re.Pattern[str] | None, list]:
+        """The alternation to run on `text` and the (start, end) windows to run it in."""
+        found = _OCCURRENCES.of(text) if self.words else {}
+        present = tuple(word for word in self.words if word in found)
+        chosen = self._chosen(present)
+        endpos = min(endpos, len(text))
+        if chosen is None:
+            return None, []
+        regex, windowed = chosen
+        if not windowed or endpos - pos <= _SHORT_TEXT:
+            return regex, [(pos, endpos)]
+        edges = sorted(
+            (start - self._around[word], start + len(word) + self._around[word])
+            for word in present
+            for start in found[word]
+        )
+        windows: list[tuple[int, int]] = []
+        for start, end in edges:
+            start, end = max(start, pos), min(end, endpos)
+            if start >= end:
+                continue
+            if windows and start <= windows[-1][1]:
+                if end > windows[-1][1]:
+                    windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        return regex, windows
 
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
-        regex = self.for_text(text)
-        return iter(()) if regex is None else regex.finditer(text, pos, endpos)
+        regex, windows = self.windows(text, pos, endpos)
+        for start, end in windows:
+            yield from regex.finditer(text, start, end)  # type: ignore[union-attr]
 
     def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
-        regex = self.for_text(text)
-        return None if regex is None else regex.search(text, pos, endpos)
+        regex, windows = self.windows(text, pos, endpos)
+        for start, end in windows:
+            match = regex.search(text, start, end)  # type: ignore[union-attr]
+            if match is not None:
+                return match
+        return None
 
     def sub(self, replace: Any, text: str) -> str:
-        regex = self.for_text(text)
-        return text if regex is None else regex.sub(replace, text)
+        pieces, last = [], 0
+        for match in self.finditer(text):
+            pieces.append(text[last : match.start()])
+            pieces.append(replace(match) if callable(replace) else match.expand(replace))
+            last = match.end()
+        if not pieces:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
 
 
 def _alternation(parts: list[str]) -> str:
@@ -655,6 +760,54 @@ def _needed(items: Any) -> set[str] | None:
             consider(_needed(av[2].data))
     consider({"".join(run)} if run else None)
     return best
+
+
+_MARGIN = 2  # characters past a match that `\b` or `$` look at
+
+
+def _reach(pattern: str, flags: int = 0) -> int | None:
+    """The longest stretch of text a match of `pattern` spans or looks ahead into, or None when
+    it has no bound (`*`, `+`, an unbounded look-ahead)."""
+    try:
+        parsed = _re_parser.parse(pattern, flags)
+        width = parsed.getwidth()[1]
+        ahead = _look_ahead(parsed.data)
+    except Exception:  # noqa: BLE001 (as in needed_words: unsure is no)
+        return None
+    if width >= _re_parser.MAXWIDTH or ahead is None:
+        return None
+    return width + ahead + _MARGIN
+
+
+def _look_ahead(items: Any) -> int | None:
+    """The widest look-ahead in parsed `items` (re's widths leave them out); None: unbounded."""
+    widest = 0
+    for op, av in items:
+        inner: list[Any] = []
+        if op in (_re_constants.ASSERT, _re_constants.ASSERT_NOT):
+            direction, sub = av
+            if direction == 1:
+                width = sub.getwidth()[1]
+                if width >= _re_parser.MAXWIDTH:
+                    return None
+                widest = max(widest, width)
+            inner = [sub]
+        elif op is _re_constants.SUBPATTERN:
+            inner = [av[-1]]
+        elif op is _re_constants.ATOMIC_GROUP:
+            inner = [av]
+        elif op is _re_constants.BRANCH:
+            inner = list(av[1])
+        elif op in _REPEATS:
+            inner = [av[2]]
+        elif op is _re_constants.GROUPREF_EXISTS:
+            inner = [each for each in av[1:] if each is not None]
+        for sub in inner:
+            found = _look_ahead(sub.data)
+            if found is None:
+                return None
+            widest = max(widest, found)
+    return widest
 
 
 def sentence_start(folded: str, position: int, floor: int = 0) -> int:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.text import fold, phrases_regex, repair_mojibake, squash_spaces
+from pipeline.text import Phrases, fold, phrases_regex, repair_mojibake, squash_spaces
 
 _DATA = Path(__file__).parent / "data" / "title.toml"
 
@@ -29,10 +29,10 @@ _DATA = Path(__file__).parent / "data" / "title.toml"
 class _Vocabulary:
     acronyms: dict[str, str]
     accents: dict[str, str]
-    phrases: re.Pattern[str]
+    phrases: Phrases
     phrase_map: dict[str, str]
-    droppable: re.Pattern[str]
-    meaningful: re.Pattern[str]
+    droppable: Phrases
+    meaningful: Phrases
     trailing_contract: frozenset[str]
 
 

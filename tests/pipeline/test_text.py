@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import contract, remote
+from pipeline import contract, dates, education, remote, seniority, title
 from pipeline.text import (
     Phrases,
     clean_input,
@@ -256,23 +256,48 @@ def test_needed_words_ignores_case_insensitive_patterns():
 
 def test_phrases_run_only_the_patterns_a_text_may_match():
     phrases = vocabulary_pattern(["pas de teletravail", "full remote", r"\d+%"])
-    assert phrases.for_text("rien ici").pattern == r"(?:\d+%)"  # needs no word: always run
-    assert phrases.for_text("full remote").pattern == r"(?:full[ \-_]*remote)|(?:\d+%)"
-    assert vocabulary_pattern(["full remote"]).for_text("rien ici") is None
+    assert phrases.windows("rien ici")[0].pattern == r"(?:\d+%)"  # needs no word: always run
+    assert phrases.windows("full remote")[0].pattern == (r"(?:full[ \-_]{0,16}remote)|(?:\d+%)")
+    assert vocabulary_pattern(["full remote"]).windows("rien ici") == (None, [])
     assert [m.group(0) for m in phrases.finditer("Full-remote ? non : full remote, 20%")] == [
         "full remote",
         "20%",
     ]
     assert vocabulary_pattern(["teletravail"]).search("bureau") is None
     assert vocabulary_pattern(["teletravail"]).sub("_", "teletravail ok") == "_ ok"
+    assert vocabulary_pattern(["teletravail"]).sub("_", "rien") == "rien"
     assert "Phrases(3" in repr(phrases)
     assert vocabulary_pattern([]).search("anything") is None
+
+
+def test_phrases_run_in_windows_around_their_words_on_a_long_text():
+    phrases = vocabulary_pattern(["pas de teletravail", r"\bfull remote\b"])
+    text = "lorem ipsum " * 100 + "full remote possible" + " dolor" * 100 + ", pas de teletravail."
+    regex, windows = phrases.windows(text)
+    assert len(windows) == 2
+    assert sum(end - start for start, end in windows) < len(text) / 10
+    assert [m.group(0) for m in phrases.finditer(text)] == ["full remote", "pas de teletravail"]
+    assert phrases.search(text, 1250).group(0) == "pas de teletravail"
+    assert phrases.sub(lambda m: f"<{m.group(0)}>", "x " * 250 + "full remote") == (
+        "x " * 250 + "<full remote>"
+    )
+    # A pattern without a longest match ("\w*") is run over the whole text.
+    assert vocabulary_pattern([r"full remote\w*"]).windows(text)[1] == [(0, len(text))]
+    # Nor is a short text cut in windows.
+    assert vocabulary_pattern(["full remote"]).windows("x full remote")[1] == [(0, 13)]
+
+
+def test_a_match_cut_by_a_window_end_is_not_found():
+    # "\b" at a window's end would see the end of the text: windows reach past the longest match.
+    phrases = vocabulary_pattern([r"\bposte\b", r"\bcdi\b(?! ?interimaire)"])
+    text = "x " * 300 + "postes, cdi interimaire"
+    assert list(phrases.finditer(text)) == []
 
 
 def test_neighbours_that_begin_at_a_word_boundary_share_it():
     phrases = vocabulary_pattern([r"\bpas de", r"\bsans", "remote", r"\bni|non"])
     assert phrases.pattern == (
-        r"\b(?:(?:pas[ \-_]*de)|(?:sans))|(?:remote)|(?:\bni|non)"  # the last is a branch
+        r"\b(?:(?:pas[ \-_]{0,16}de)|(?:sans))|(?:remote)|(?:\bni|non)"  # the last is a branch
     )
 
 
@@ -282,6 +307,14 @@ def _vocabularies() -> list[Phrases]:
     found += [group.regex for groups in contract._vocabulary().groups.values() for group in groups]
     vocab = contract._vocabulary()
     found += [vocab.prospect_before, vocab.past_before, vocab.not_before, vocab.not_after]
+    # Lists of plain phrases (phrases_regex) are Phrases too.
+    for module in (seniority, education, dates, title):
+        for value in vars(module._vocabulary()).values():
+            found += [
+                v
+                for v in (value.values() if isinstance(value, dict) else [value])
+                if isinstance(v, Phrases)
+            ]
     return found
 
 
@@ -322,6 +355,9 @@ _WORDS = st.sampled_from(
 _PATTERNS = st.lists(
     st.lists(_WORDS, min_size=1, max_size=3).map(
         lambda ws: rf"(?:{'|'.join(ws)})\W*\w*" if len(ws) > 1 else ws[0]
+    )
+    | st.lists(_WORDS, min_size=1, max_size=3).map(  # a longest match: run in windows
+        lambda ws: rf"(?:{'|'.join(ws)})(?!\W{{0,2}}x)\W{{0,3}}\w{{0,6}}"
     ),
     min_size=1,
     max_size=6,
@@ -329,7 +365,11 @@ _PATTERNS = st.lists(
 
 
 @settings(max_examples=200, suppress_health_check=list(HealthCheck))
-@given(patterns=_PATTERNS, words=st.lists(_WORDS, max_size=8), filler=st.text(max_size=20))
+@given(
+    patterns=_PATTERNS,
+    words=st.lists(_WORDS, max_size=8),
+    filler=st.text(max_size=20) | st.text(max_size=4).map(lambda t: t + " x" * 200 + t),
+)
 def test_phrases_match_like_their_alternation(patterns, words, filler):
     phrases = vocabulary_pattern(patterns)
     text = filler.join(words)
