@@ -518,27 +518,29 @@ def vocabulary_pattern(patterns: list[str], flags: int = 0) -> Phrases:
 
 class _Occurrences:
     """Where the words every Phrases needs occur in a text: one Aho-Corasick pass finds them all,
-    and the answers for the last few long texts are kept (the normalisers scan one description
-    with dozens of vocabularies)."""
+    and the answers for the last texts are kept, long and short apart (the normalisers scan one
+    description and one title with dozens of vocabularies, and clauses by the hundred)."""
 
-    _KEEP = 8
+    _KEEP = {True: 8, False: 64}  # texts kept, long (over _SHORT_TEXT) and short
 
     def __init__(self) -> None:
         self.words: set[str] = set()
         self.automaton: Any = None  # ahocorasick.Automaton, built when first needed
-        self.found: dict[str, dict[str, list[int]]] = {}
+        self.found: dict[bool, dict[str, dict[str, list[int]]]] = {True: {}, False: {}}
 
     def need(self, words: Iterable[str]) -> None:
         added = set(words) - self.words
         if added:
             self.words |= added
             self.automaton = None
-            self.found.clear()
+            self.found = {True: {}, False: {}}
 
     def of(self, text: str) -> dict[str, list[int]]:
         """Each needed word found in `text`, with the positions where it starts."""
+        long = len(text) > _SHORT_TEXT
+        kept = self.found[long]
         try:
-            return self.found[text]
+            return kept[text]
         except KeyError:
             pass
         if self.automaton is None:
@@ -550,10 +552,9 @@ class _Occurrences:
         if self.words:
             for last, word in self.automaton.iter(text):
                 found.setdefault(word, []).append(last - len(word) + 1)
-        if len(text) > _SHORT_TEXT:  # short ones (a title, a clause) cost less to scan again
-            if len(self.found) >= self._KEEP:
-                del self.found[next(iter(self.found))]
-            self.found[text] = found
+        if len(kept) >= self._KEEP[long]:
+            del kept[next(iter(kept))]
+        kept[text] = found
         return found
 
 
@@ -627,7 +628,7 @@ class Phrases:
     ) -> tuple[re.Pattern[str] | None, list]:
         """The alternation to run on `text` and the (start, end) windows to run it in."""
         found = _OCCURRENCES.of(text) if self.words else {}
-        present = tuple(word for word in self.words if word in found)
+        present = tuple(word for word in self.words if word in found) if found else ()
         chosen = self._chosen(present)
         endpos = min(endpos, len(text))
         if chosen is None:
