@@ -113,16 +113,34 @@ def title_parts(title: str | None, clean: str | None) -> tuple[frozenset[str], f
     return role, levels
 
 
+class _WordIds(dict):
+    """crc32 of each word seen, computed once: descriptions share most of their words."""
+
+    MOST = 200_000
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= self.MOST:
+            self.clear()
+        value = self[word] = zlib.crc32(word.encode())
+        return value
+
+
+_WORD_IDS = _WordIds()
+
+
+@lru_cache(maxsize=1024)
 def shingles(text: str | None) -> frozenset[int]:
     """32-bit hashes of the text's word triples: each word is hashed once (crc32, the same in
-    every process, since keys made of them are stored), then three in a row are combined."""
+    every process, since keys made of them are stored), then three in a row are combined. The
+    last texts' are kept: a new listing's description is read again as a candidate's when the
+    next copy of the job comes."""
     words = _words(text)
     if len(words) < SHINGLE:
         return frozenset()
-    ids = [zlib.crc32(w.encode()) for w in words]
+    ids = list(map(_WORD_IDS.__getitem__, words))
+    pairs = [a * 1000003 ^ b for a, b in zip(ids, ids[1:], strict=False)]
     return frozenset(
-        ((a * 1000003 ^ b) * 1000003 ^ c) & 0xFFFFFFFF
-        for a, b, c in zip(ids, ids[1:], ids[2:], strict=False)
+        [(ab * 1000003 ^ c) & 0xFFFFFFFF for ab, c in zip(pairs, ids[2:], strict=False)]
     )
 
 

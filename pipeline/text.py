@@ -19,6 +19,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from re import _constants as _re_constants  # the parsed form of a pattern (needed_words)
 from re import _parser as _re_parser
@@ -628,7 +629,7 @@ class Phrases:
     ) -> tuple[re.Pattern[str] | None, list]:
         """The alternation to run on `text` and the (start, end) windows to run it in."""
         found = _OCCURRENCES.of(text) if self.words else {}
-        present = tuple(word for word in self.words if word in found) if found else ()
+        present = tuple(filter(found.__contains__, self.words)) if found else ()
         chosen = self._chosen(present)
         endpos = min(endpos, len(text))
         if chosen is None:
@@ -655,8 +656,9 @@ class Phrases:
 
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
         regex, windows = self.windows(text, pos, endpos)
-        for start, end in windows:
-            yield from regex.finditer(text, start, end)  # type: ignore[union-attr]
+        if len(windows) == 1:
+            return regex.finditer(text, *windows[0])  # type: ignore[union-attr]
+        return chain.from_iterable(regex.finditer(text, *window) for window in windows)  # type: ignore[union-attr]
 
     def search(self, text: str, pos: int = 0, endpos: int = _END) -> re.Match[str] | None:
         regex, windows = self.windows(text, pos, endpos)
