@@ -333,6 +333,12 @@ def _texts() -> list[str]:
     return texts
 
 
+def test_every_vocabulary_pattern_has_a_longest_match():
+    # One `\w+` or `\s*` and its vocabulary is run over every whole description again.
+    unbounded = [p.parts[i] for p in _vocabularies() for i in sorted(p._unbounded)]
+    assert unbounded == []
+
+
 def test_phrases_find_what_the_whole_alternation_finds_in_every_vocabulary():
     texts = _texts()
     assert len(texts) > 500
