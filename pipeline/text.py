@@ -214,12 +214,17 @@ def phrases_regex(phrases: list[str] | tuple[str, ...]) -> Phrases:
     A phrase that starts or ends with a letter or digit may not touch another one there;
     "charge d'" still matches in "charge d'etudes". No phrase → never matches.
     """
+    words = sorted({p for p in phrases if p}, key=len, reverse=True)
 
-    def whole(word: str) -> str:
-        head = "(?<![a-z0-9])" if word[0].isalnum() else ""
-        return head + re.escape(word) + ("(?![a-z0-9])" if word[-1].isalnum() else "")
+    def tailed(word: str) -> str:
+        return re.escape(word) + ("(?![a-z0-9])" if word[-1].isalnum() else "")
 
-    return Phrases([whole(w) for w in sorted({p for p in phrases if p}, key=len, reverse=True)])
+    # One look-behind shared by all the phrases that need it: tried once per position, not once
+    # per phrase (a long text would otherwise pay for every phrase at every character).
+    heads = "|".join(tailed(w) for w in words if w[0].isalnum())
+    others = "|".join(tailed(w) for w in words if not w[0].isalnum())
+    parts = ([f"(?<![a-z0-9])(?:{heads})"] if heads else []) + ([f"(?:{others})"] if others else [])
+    return Phrases(["|".join(parts)] if parts else [])
 
 
 def mask(text: str, pattern: re.Pattern[str] | Phrases) -> str:
@@ -504,13 +509,14 @@ def plain_text(value: Any) -> str:
     return html_to_text(as_text(value)) or ""
 
 
-# A space in a vocabulary pattern: a run of spaces, hyphens or underscores, or none. Bounded, so
-# that a phrase's matches have a known length (Phrases scans only around its words).
-SEPARATOR_RUN = r"[ \-_]{0,16}"
+# A space in a vocabulary pattern: any run of spaces, hyphens or underscores, or none. Phrases
+# knows it: a match is as long as the longest such run of the text allows (`_reach`).
+SEPARATOR_RUN = r"[ \-_]*"
+_SEPARATOR_RUNS = re.compile(r"[ \-_]{2,}")
 
 
 def vocabulary_pattern(patterns: list[str], flags: int = 0) -> Phrases:
-    """One regular expression from a data file's list: a space matches a run of up to 16 spaces,
+    """One regular expression from a data file's list: a space matches any run of spaces,
     hyphens or underscores, or none, as the data files' headers say."""
     return Phrases(
         [re.sub(" +", " ", p.strip()).replace(" ", SEPARATOR_RUN) for p in patterns], flags
@@ -518,28 +524,28 @@ def vocabulary_pattern(patterns: list[str], flags: int = 0) -> Phrases:
 
 
 class _Occurrences:
-    """Where the words every Phrases needs occur in a text: one Aho-Corasick pass finds them all,
-    and the answers for the last texts are kept, long and short apart (the normalisers scan one
-    description and one title with dozens of vocabularies, and clauses by the hundred)."""
+    """Where the words every Phrases needs occur in a long text: one Aho-Corasick pass finds them
+    all, and the answers for the last few texts are kept (the normalisers scan one description
+    with dozens of vocabularies)."""
 
-    _KEEP = {True: 8, False: 64}  # texts kept, long (over _SHORT_TEXT) and short
+    _KEEP = 8
 
     def __init__(self) -> None:
         self.words: set[str] = set()
         self.automaton: Any = None  # ahocorasick.Automaton, built when first needed
-        self.found: dict[bool, dict[str, dict[str, list[int]]]] = {True: {}, False: {}}
+        self.found: dict[str, tuple[dict[str, list[int]], int]] = {}
 
     def need(self, words: Iterable[str]) -> None:
         added = set(words) - self.words
         if added:
             self.words |= added
             self.automaton = None
-            self.found = {True: {}, False: {}}
+            self.found.clear()
 
-    def of(self, text: str) -> dict[str, list[int]]:
-        """Each needed word found in `text`, with the positions where it starts."""
-        long = len(text) > _SHORT_TEXT
-        kept = self.found[long]
+    def of(self, text: str) -> tuple[dict[str, list[int]], int]:
+        """Each needed word found in `text`, with the positions where it starts; and the length
+        of the text's longest run of separators (SEPARATOR_RUN)."""
+        kept = self.found
         try:
             return kept[text]
         except KeyError:
@@ -553,14 +559,18 @@ class _Occurrences:
         if self.words:
             for last, word in self.automaton.iter(text):
                 found.setdefault(word, []).append(last - len(word) + 1)
-        if len(kept) >= self._KEEP[long]:
+        runs = max(map(len, _SEPARATOR_RUNS.findall(text)), default=1)
+        if len(kept) >= self._KEEP:
             del kept[next(iter(kept))]
-        kept[text] = found
-        return found
+        kept[text] = found, runs
+        return found, runs
 
 
 _OCCURRENCES = _Occurrences()
-_SHORT_TEXT = 400  # characters: scanned whole, windows would not pay
+_SHORT_TEXT = 200  # characters: up to this, a text is scanned whole, not in windows
+# On a short text, a vocabulary of more needed words than this runs whole: one alternation
+# costs less than looking for each word.
+_MOST_WORDS_LOOKED_FOR = 64
 
 
 class Phrases:
@@ -589,16 +599,22 @@ class Phrases:
         self.whole = re.compile(_alternation(self.parts) or r"(?!x)x", flags)  # none: never matches
         self.pattern = self.whole.pattern
         needs = [needed_words(part, flags) for part in self.parts]
-        reaches = [_reach(part, flags) for part in self.parts]
+        reaches = [_reach(part, flags) for part in self.parts]  # (at no run, slope) or None
         self.words = tuple(sorted({word for each in needs if each for word in each}))
         self._always = frozenset(i for i, each in enumerate(needs) if each is None)
         self._unbounded = frozenset(i for i, reach in enumerate(reaches) if reach is None)
         self._needing = {
             w: frozenset(i for i, e in enumerate(needs) if e and w in e) for w in self.words
         }
-        # How far from an occurrence of a word a match that holds it can reach.
+        # How far from an occurrence of a word a match that holds it can reach: at most the
+        # first plus the second times the text's longest run of separators.
         self._around = {
-            w: max((reaches[i] or 0) for i in parts_of) for w, parts_of in self._needing.items()
+            w: (
+                max(reaches[i][0] for i in parts_of if reaches[i]),
+                max(reaches[i][1] for i in parts_of if reaches[i]),
+            )
+            for w, parts_of in self._needing.items()
+            if any(reaches[i] for i in parts_of)
         }
         self._compiled: dict[tuple[str, ...], tuple[re.Pattern[str], bool] | None] = {}
         _OCCURRENCES.need(self.words)
@@ -628,20 +644,29 @@ class Phrases:
         self, text: str, pos: int = 0, endpos: int = _END
     ) -> tuple[re.Pattern[str] | None, list]:
         """The alternation to run on `text` and the (start, end) windows to run it in."""
-        found = _OCCURRENCES.of(text) if self.words else {}
+        if len(text) <= _SHORT_TEXT:  # a title, a clause: looking for each word costs less
+            if len(self.words) > _MOST_WORDS_LOOKED_FOR:
+                return self.whole, [(pos, endpos)]
+            present = tuple(word for word in self.words if word in text)
+            chosen = self._compiled.get(present, False)
+            if chosen is False:
+                chosen = self._chosen(present)
+            return (None, []) if chosen is None else (chosen[0], [(pos, endpos)])
+        endpos = min(endpos, len(text))
+        found, runs = _OCCURRENCES.of(text) if self.words else ({}, 0)
         present = tuple(filter(found.__contains__, self.words)) if found else ()
         chosen = self._chosen(present)
-        endpos = min(endpos, len(text))
         if chosen is None:
             return None, []
         regex, windowed = chosen
-        if not windowed or endpos - pos <= _SHORT_TEXT:
+        if not windowed or runs > _LONGEST_RUN:
             return regex, [(pos, endpos)]
-        edges = sorted(
-            (start - self._around[word], start + len(word) + self._around[word])
-            for word in present
-            for start in found[word]
-        )
+        edges = []
+        for word in present:
+            fixed, per_run = self._around[word]
+            around = fixed + -(-per_run * runs // _LONGEST_RUN)  # rounded up
+            edges += [(start - around, start + len(word) + around) for start in found[word]]
+        edges.sort()
         windows: list[tuple[int, int]] = []
         for start, end in edges:
             start, end = max(start, pos), min(end, endpos)
@@ -656,6 +681,8 @@ class Phrases:
 
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
         regex, windows = self.windows(text, pos, endpos)
+        if not windows:
+            return iter(())
         if len(windows) == 1:
             return regex.finditer(text, *windows[0])  # type: ignore[union-attr]
         return chain.from_iterable(regex.finditer(text, *window) for window in windows)  # type: ignore[union-attr]
@@ -766,20 +793,27 @@ def _needed(items: Any) -> set[str] | None:
 
 
 _MARGIN = 2  # characters past a match that `\b` or `$` look at
+_LONGEST_RUN = 64  # a text with a longer run of separators is scanned whole
 
 
-def _reach(pattern: str, flags: int = 0) -> int | None:
-    """The longest stretch of text a match of `pattern` spans or looks ahead into, or None when
-    it has no bound (`*`, `+`, an unbounded look-ahead)."""
-    try:
-        parsed = _re_parser.parse(pattern, flags)
-        width = parsed.getwidth()[1]
-        ahead = _look_ahead(parsed.data)
-    except Exception:  # noqa: BLE001 (as in needed_words: unsure is no)
-        return None
-    if width >= _re_parser.MAXWIDTH or ahead is None:
-        return None
-    return width + ahead + _MARGIN
+def _reach(pattern: str, flags: int = 0) -> tuple[int, int] | None:
+    """How long a stretch of text a match of `pattern` spans or looks ahead into, at most: the
+    first number plus the second times r / _LONGEST_RUN, where r (up to _LONGEST_RUN) is the
+    text's longest run of separators (each SEPARATOR_RUN of the pattern matches at most r
+    characters; the bound at r is under the line between its values at 0 and _LONGEST_RUN,
+    since the width is a maximum of sums). None: no bound (`*`, `+`, an unbounded look-ahead)."""
+    reaches = []
+    for run in (0, _LONGEST_RUN):
+        try:
+            parsed = _re_parser.parse(pattern.replace(SEPARATOR_RUN, f"[ \\-_]{{0,{run}}}"), flags)
+            width = parsed.getwidth()[1]
+            ahead = _look_ahead(parsed.data)
+        except Exception:  # noqa: BLE001 (as in needed_words: unsure is no)
+            return None
+        if width >= _re_parser.MAXWIDTH or ahead is None:
+            return None
+        reaches.append(width + ahead + _MARGIN)
+    return reaches[0], reaches[1] - reaches[0]
 
 
 def _look_ahead(items: Any) -> int | None:
