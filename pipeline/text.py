@@ -545,9 +545,8 @@ class _Occurrences:
     def of(self, text: str) -> tuple[dict[str, list[int]], int]:
         """Each needed word found in `text`, with the positions where it starts; and the length
         of the text's longest run of separators (SEPARATOR_RUN)."""
-        kept = self.found
         try:
-            return kept[text]
+            return self.found[text]
         except KeyError:
             pass
         if self.automaton is None:
@@ -559,11 +558,11 @@ class _Occurrences:
         if self.words:
             for last, word in self.automaton.iter(text):
                 found.setdefault(word, []).append(last - len(word) + 1)
-        runs = max(map(len, _SEPARATOR_RUNS.findall(text)), default=1)
-        if len(kept) >= self._KEEP:
-            del kept[next(iter(kept))]
-        kept[text] = found, runs
-        return found, runs
+        longest = max(map(len, _SEPARATOR_RUNS.findall(text)), default=1)
+        if len(self.found) >= self._KEEP:
+            del self.found[next(iter(self.found))]
+        self.found[text] = found, longest
+        return found, longest
 
 
 _OCCURRENCES = _Occurrences()
@@ -583,10 +582,11 @@ class Phrases:
     match (`_reach`). For each text, one pass finds where those words occur (`_Occurrences`);
     only the phrases whose words the text holds (and those without such words) are run, as one
     alternation in their order, and, when every one of them has a longest match, only in the
-    windows around the words' occurrences. The matches are those of the whole alternation over
-    the whole text: a match holds one of its phrase's words, so it lies in that occurrence's
-    window; windows that touch are merged, and `re` reads the text before a window's start
-    (`\b`, look-behinds) as it is. `.pattern` is the whole alternation, to embed in a larger
+    windows around the words' occurrences (as far as a match can stretch, given the text's
+    longest run of separators). The matches are those of the whole alternation over the whole
+    text: a match holds one of its phrase's words, so it lies in that occurrence's window;
+    windows that touch are merged, and `re` reads the text before a window's start (`\b`,
+    look-behinds) as it is. Texts of up to _SHORT_TEXT characters are run whole. `.pattern` is the whole alternation, to embed in a larger
     expression. The matches' spans and named groups are the whole alternation's; numbered
     groups are not (a subset numbers its own).
     """
@@ -647,24 +647,21 @@ class Phrases:
         if len(text) <= _SHORT_TEXT:  # a title, a clause: looking for each word costs less
             if len(self.words) > _MOST_WORDS_LOOKED_FOR:
                 return self.whole, [(pos, endpos)]
-            present = tuple(word for word in self.words if word in text)
-            chosen = self._compiled.get(present, False)
-            if chosen is False:
-                chosen = self._chosen(present)
+            chosen = self._chosen(tuple(word for word in self.words if word in text))
             return (None, []) if chosen is None else (chosen[0], [(pos, endpos)])
         endpos = min(endpos, len(text))
-        found, runs = _OCCURRENCES.of(text) if self.words else ({}, 0)
+        found, longest = _OCCURRENCES.of(text) if self.words else ({}, 0)
         present = tuple(filter(found.__contains__, self.words)) if found else ()
         chosen = self._chosen(present)
         if chosen is None:
             return None, []
         regex, windowed = chosen
-        if not windowed or runs > _LONGEST_RUN:
+        if not windowed or longest > _LONGEST_RUN:
             return regex, [(pos, endpos)]
         edges = []
         for word in present:
             fixed, per_run = self._around[word]
-            around = fixed + -(-per_run * runs // _LONGEST_RUN)  # rounded up
+            around = fixed + -(-per_run * longest // _LONGEST_RUN)  # rounded up
             edges += [(start - around, start + len(word) + around) for start in found[word]]
         edges.sort()
         windows: list[tuple[int, int]] = []
