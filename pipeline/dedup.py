@@ -132,8 +132,8 @@ _WORD_IDS = _WordIds()
 def shingles(text: str | None) -> frozenset[int]:
     """32-bit hashes of the text's word triples: each word is hashed once (crc32, the same in
     every process, since keys made of them are stored), then three in a row are combined. The
-    last texts' are kept: a new listing's description is read again as a candidate's when the
-    next copy of the job comes."""
+    last 1,024 texts' hashes are kept: a new listing's description is read again, as a
+    candidate's, when the next copy of the job comes."""
     words = _words(text)
     if len(words) < SHINGLE:
         return frozenset()

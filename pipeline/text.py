@@ -586,9 +586,9 @@ class Phrases:
     longest run of separators). The matches are those of the whole alternation over the whole
     text: a match holds one of its phrase's words, so it lies in that occurrence's window;
     windows that touch are merged, and `re` reads the text before a window's start (`\b`,
-    look-behinds) as it is. Texts of up to _SHORT_TEXT characters are run whole. `.pattern` is the whole alternation, to embed in a larger
-    expression. The matches' spans and named groups are the whole alternation's; numbered
-    groups are not (a subset numbers its own).
+    look-behinds) as it is. Texts of up to _SHORT_TEXT characters are run whole. `.pattern` is
+    the whole alternation, to embed in a larger expression. The matches' spans and named groups
+    are the whole alternation's; numbered groups are not (a subset numbers its own).
     """
 
     _KEEP = 256  # alternations of subsets kept compiled
