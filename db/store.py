@@ -217,6 +217,19 @@ def candidates(
     ).fetchall()
 
 
+def key_counts(db: Database, keys: list[str], most: int) -> list[int]:
+    """How many offers are stored under each key, counted up to `most`."""
+    one = "(select count(*) from (select 1 from dedup_keys where key = ? limit ?))"
+    params: list[Any] = []
+    for key in keys:
+        params += [key, most]
+    return list(db.execute("select " + ", ".join([one] * len(keys)), params).fetchone())
+
+
+def key_holders(db: Database, key: str) -> list[int]:
+    return [row[0] for row in db.execute("select offer_id from dedup_keys where key = ?", [key])]
+
+
 def offer_column(db: Database, offer_id: int, column: str) -> Any:
     """One column of one offer (`column` comes from the code, never from input)."""
     row = db.execute(f'select "{column}" from offers where id = ?', [offer_id]).fetchone()

@@ -4,8 +4,10 @@ Two offers are the same job when nothing says otherwise and enough says so:
 - **blocking**, so the cost grows with the number of offers, not its square: an offer is only
   compared with earlier offers that share one of its keys — same employer and role words; same
   role words and department; or one of the few smallest hashes of its description's word
-  triples (a bottom-k MinHash sketch: two texts sharing most of their triples very likely share
-  one of their smallest hashes);
+  triples that are not common (a bottom-k MinHash sketch: two texts sharing most of their
+  triples very likely share one of their smallest hashes; a triple already under many offers
+  is boilerplate or common prose, which says nothing of two texts being one, and is passed
+  over for the next hash);
 - **against wrong merges**, any of these makes two offers: another employer (once legal forms,
   case and accents are folded), another level or kind of position in the title (II / III,
   junior / senior, an internship beside the job), another contract, another city (another
@@ -37,7 +39,8 @@ from pipeline.text import fold
 _DATA = Path(__file__).parent / "data" / "dedup.toml"
 _WORD = re.compile(r"[a-z0-9]+(?:\+\+|#)?")
 
-SKETCH_KEYS = 4  # smallest description hashes used as blocking keys
+SKETCH_KEYS = 4  # description hashes used as blocking keys: the smallest uncommon ones
+SKETCH_LOOKED_AT = 24  # smallest description hashes looked at to find them
 SHINGLE = 3  # words per description shingle (shingles() combines three)
 MIN_SHINGLES = 12  # shorter descriptions say too little to compare
 ROLE_AGREEMENT = 0.5  # Jaccard of the role words
@@ -45,7 +48,8 @@ ROLE_AGREEMENT = 0.5  # Jaccard of the role words
 # text: copies of one ad agree at 0.97 and more in the labelled pairs, while a second post of the
 # same title, another client of an agency's template or a replacement CDD stay under 0.88.
 TEXT_AGREEMENT = 0.9
-CANDIDATES_PER_KEY = 20  # the most recent offers under a key: boilerplate keys are crowded
+# The most recent offers read under a key; a description hash under this many offers is common.
+CANDIDATES_PER_KEY = 20
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,8 @@ def features(offer: dict[str, Any]) -> Features:
 
 
 def keys(f: Features) -> tuple[list[str], list[str]]:
-    """(the keys an offer is stored under, the keys it looks up). Role and department alone
+    """(the keys an offer is stored under, the keys it looks up), but its description's
+    (`sketch`, whose keys are chosen by what is stored). Role and department alone
     make a crowded key: it is only needed where an employer is missing on one side, so an
     offer without employer looks up every offer of its role and department ("p:"), and every
     other offer looks up only those without employer ("n:")."""
@@ -187,11 +192,15 @@ def keys(f: Features) -> tuple[list[str], list[str]]:
         else:
             stored.append(f"n:{place}")
             looked_up.append(f"p:{place}")
-    if len(f.shingles) >= MIN_SHINGLES:
-        sketch = [f"d:{h:08x}" for h in sorted(f.shingles)[:SKETCH_KEYS]]
-        stored += sketch
-        looked_up += sketch
     return stored, looked_up
+
+
+def sketch(hashes: frozenset[int]) -> list[str]:
+    """A description's smallest triple hashes as keys, smallest first (SKETCH_LOOKED_AT of
+    them; none for a short description): its keys are chosen among them (_DescriptionKeys)."""
+    if len(hashes) < MIN_SHINGLES:
+        return []
+    return [f"d:{h:08x}" for h in sorted(hashes)[:SKETCH_LOOKED_AT]]
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
@@ -265,6 +274,9 @@ def verdict(a: Features, b: Features) -> tuple[bool, str]:
 # ---------------------------------------------------------------- with the database
 
 
+_MOST_COMMON_KEPT = 100_000
+
+
 @lru_cache(maxsize=20_000)
 def _stored_features(row: tuple) -> Features:
     """Features of a stored offer but its description, from its (id, *COLUMNS) values: a
@@ -272,13 +284,67 @@ def _stored_features(row: tuple) -> Features:
     return features(dict(zip(("id", *COLUMNS), row, strict=True)))
 
 
+class _DescriptionKeys:
+    """The description keys of the offers stored in one database: of an offer's smallest
+    hashes (`sketch`), the first SKETCH_KEYS that are not common.
+
+    A hash held by CANDIDATES_PER_KEY offers is common: boilerplate or common prose, which
+    says nothing of two texts being one, while reading its offers would cost every listing
+    that holds it as many candidates. The offer that makes a key common is stored under it
+    all the same (the count stays in the file) and under the uncommon keys after it; the
+    offers that held the key before then get their next uncommon hashes too, so that a later
+    copy of their text, which passes the common key over, still finds them.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.common: set[str] = set()  # found common here: a key stays so
+
+    def of(self, hashes: frozenset[int]) -> list[str]:
+        """The keys to look up and store a new listing's description under."""
+        keys, turning = self._choose(sketch(hashes))
+        pending = list(turning)
+        while pending:
+            for holder in store.key_holders(self.db, pending.pop()):
+                text = store.offer_column(self.db, holder, TEXT_COLUMN)
+                more_keys, more_turning = self._choose(sketch(shingles(text)))
+                store.add_keys(self.db, holder, more_keys)
+                pending += more_turning
+        return keys
+
+    def _choose(self, keys: list[str]) -> tuple[list[str], list[str]]:
+        """(the keys a sketch is stored under, those it makes common), asking the file for
+        how many offers hold each, a few keys at a time."""
+        if len(self.common) > _MOST_COMMON_KEPT:
+            self.common.clear()
+        chosen: list[str] = []
+        turning: list[str] = []
+        rest = [key for key in keys if key not in self.common]
+        while rest and len(chosen) - len(turning) < SKETCH_KEYS:
+            asked, rest = rest[: 2 * SKETCH_KEYS], rest[2 * SKETCH_KEYS :]
+            counts = store.key_counts(self.db, asked, CANDIDATES_PER_KEY)
+            for key, held in zip(asked, counts, strict=True):
+                if held >= CANDIDATES_PER_KEY:
+                    self.common.add(key)
+                elif len(chosen) - len(turning) < SKETCH_KEYS:
+                    chosen.append(key)
+                    if held == CANDIDATES_PER_KEY - 1:
+                        turning.append(key)
+                        self.common.add(key)
+        return chosen, turning
+
+
 def same_offer_in(db: Database) -> store.SameOffer:
     """What `store.store_offer` asks before storing a new listing as a new offer. A candidate's
     description is read from the file only when nothing else told the two apart."""
 
+    description_keys = _DescriptionKeys(db)
+
     def same_offer(offer: dict[str, Any]) -> tuple[int | None, list[str]]:
         mine = features(offer)
         stored, looked_up = keys(mine)
+        described = description_keys.of(mine.shingles)
+        stored, looked_up = stored + described, looked_up + described
         for row in store.candidates(db, looked_up, COLUMNS, CANDIDATES_PER_KEY):
             theirs = _stored_features(row)
             if refusal(mine, theirs) is not None:
