@@ -230,6 +230,12 @@ def key_holders(db: Database, key: str) -> list[int]:
     return [row[0] for row in db.execute("select offer_id from dedup_keys where key = ?", [key])]
 
 
+def offer_keys(db: Database, offer_id: int) -> list[str]:
+    return [
+        row[0] for row in db.execute("select key from dedup_keys where offer_id = ?", [offer_id])
+    ]
+
+
 def offer_column(db: Database, offer_id: int, column: str) -> Any:
     """One column of one offer (`column` comes from the code, never from input)."""
     row = db.execute(f'select "{column}" from offers where id = ?', [offer_id]).fetchone()

@@ -40,7 +40,7 @@ _DATA = Path(__file__).parent / "data" / "dedup.toml"
 _WORD = re.compile(r"[a-z0-9]+(?:\+\+|#)?")
 
 SKETCH_KEYS = 4  # description hashes used as blocking keys: the smallest uncommon ones
-SKETCH_LOOKED_AT = 24  # smallest description hashes looked at to find them
+SKETCH_LOOKED_AT = 64  # smallest description hashes looked at to find them
 SHINGLE = 3  # words per description shingle (shingles() combines three)
 MIN_SHINGLES = 12  # shorter descriptions say too little to compare
 ROLE_AGREEMENT = 0.5  # Jaccard of the role words
@@ -301,20 +301,34 @@ class _DescriptionKeys:
         self.common: set[str] = set()  # found common here: a key stays so
 
     def of(self, hashes: frozenset[int]) -> list[str]:
-        """The keys to look up and store a new listing's description under."""
-        keys, turning = self._choose(sketch(hashes))
+        """The keys to look up and store a new listing's description under: the keys it makes
+        common, then its first uncommon ones once the offers that held those are given theirs
+        (which may change what is common)."""
+        keys, made_common = sketch(hashes), []
+        while True:
+            chosen, turning = self._choose(keys)
+            if not turning:
+                return made_common + chosen
+            made_common += turning
+            self._rekey(turning)
+
+    def _rekey(self, turning: list[str]) -> None:
+        """Give the offers stored under keys that become common their next uncommon keys."""
         pending = list(turning)
         while pending:
             for holder in store.key_holders(self.db, pending.pop()):
                 text = store.offer_column(self.db, holder, TEXT_COLUMN)
-                more_keys, more_turning = self._choose(sketch(shingles(text)))
-                store.add_keys(self.db, holder, more_keys)
-                pending += more_turning
-        return keys
+                held = set(store.offer_keys(self.db, holder))
+                chosen, more = self._choose(sketch(shingles(text)), held)
+                store.add_keys(self.db, holder, [key for key in chosen if key not in held])
+                pending += more
 
-    def _choose(self, keys: list[str]) -> tuple[list[str], list[str]]:
+    def _choose(
+        self, keys: list[str], held: set[str] | frozenset[str] = frozenset()
+    ) -> tuple[list[str], list[str]]:
         """(the keys a sketch is stored under, those it makes common), asking the file for
-        how many offers hold each, a few keys at a time."""
+        how many offers hold each, a few keys at a time. `held`: the keys of a stored offer,
+        counted already."""
         if len(self.common) > _MOST_COMMON_KEPT:
             self.common.clear()
         chosen: list[str] = []
@@ -323,12 +337,12 @@ class _DescriptionKeys:
         while rest and len(chosen) - len(turning) < SKETCH_KEYS:
             asked, rest = rest[: 2 * SKETCH_KEYS], rest[2 * SKETCH_KEYS :]
             counts = store.key_counts(self.db, asked, CANDIDATES_PER_KEY)
-            for key, held in zip(asked, counts, strict=True):
-                if held >= CANDIDATES_PER_KEY:
+            for key, count in zip(asked, counts, strict=True):
+                if count >= CANDIDATES_PER_KEY:
                     self.common.add(key)
                 elif len(chosen) - len(turning) < SKETCH_KEYS:
                     chosen.append(key)
-                    if held == CANDIDATES_PER_KEY - 1:
+                    if count == CANDIDATES_PER_KEY - 1 and key not in held:
                         turning.append(key)
                         self.common.add(key)
         return chosen, turning

@@ -1,4 +1,5 @@
 import json
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -6,11 +7,15 @@ import pytest
 from db.migrations import open_db
 from db.queries import iter_offers
 from pipeline.dedup import (
+    CANDIDATES_PER_KEY,
+    SKETCH_KEYS,
+    SKETCH_LOOKED_AT,
     dedup_stored,
     employer_words,
     features,
     keys,
     shingles,
+    sketch,
     text_agreement,
     title_parts,
     verdict,
@@ -146,7 +151,10 @@ def test_without_an_employer_the_descriptions_decide():
 def test_keys_block_by_employer_role_place_and_text():
     stored, looked_up = keys(features(offer()))
     assert "e:assurances du nord|chatbot chef projet" in stored
-    assert sum(k.startswith("d:") for k in looked_up) == 4
+    # The description's keys are chosen among its smallest hashes by what is stored.
+    hashes = features(offer()).shingles
+    assert sketch(hashes) == [f"d:{h:08x}" for h in sorted(hashes)[:SKETCH_LOOKED_AT]]
+    assert sketch(shingles("Trop court pour comparer.")) == []
     # Role and department: every offer is stored under it, an offer without employer looks it
     # up; the others look up only the offers without employer.
     assert "p:69|chatbot chef projet" in stored and "n:69|chatbot chef projet" in looked_up
@@ -262,3 +270,110 @@ def test_dedup_command_says_what_it_merged(tmp_path):
     result = CliRunner().invoke(cli, ["--db", path, "dedup"])
     assert result.exit_code == 0, result.output
     assert "1 offers looked at, 0 merged" in result.output
+
+
+PROSE = [
+    "projet",
+    "équipe",
+    "client",
+    "service",
+    "données",
+    "métier",
+    "parcours",
+    "suivi",
+    "qualité",
+    "pilotage",
+    "outils",
+    "analyse",
+    "besoins",
+    "déploiement",
+    "tests",
+    "recette",
+    "documentation",
+    "formation",
+    "ateliers",
+    "roadmap",
+    "backlog",
+    "sprint",
+    "agile",
+    "sécurité",
+    "support",
+    "intégration",
+    "modèle",
+    "budget",
+    "conception",
+    "interlocuteur",
+    "coordination",
+    "reporting",
+    "veille",
+    "innovation",
+    "stratégie",
+    "contenus",
+    "scénarios",
+    "intentions",
+    "réponses",
+    "canal",
+    "web",
+    "mobile",
+    "plateforme",
+    "fournisseurs",
+    "comité",
+    "risques",
+    "planning",
+    "cadrage",
+    "lancement",
+    "maintenance",
+    "incidents",
+    "satisfaction",
+    "conseillers",
+    "volumes",
+    "résolution",
+    "supervision",
+    "annotation",
+    "corpus",
+]
+
+
+def prose(rng, words):
+    return " ".join(rng.choice(PROSE) for _ in range(words)).capitalize() + "."
+
+
+def test_description_keys_pass_over_an_employers_boilerplate(db):
+    """40 ads of one employer open on the same long presentation: its triples' hashes become
+    common, and a retitled copy of the first ad (no employer-and-role key in common, so only
+    the description can find it) still joins it, however many ads came between."""
+    rng = random.Random(5)
+    about = " ".join(prose(rng, 15) for _ in range(12))
+    roles = [f"{a}{b}bot" for a in "abcde" for b in "abcdefgh"]
+    ads = [
+        {
+            "title": f"Chef de projet {role}",
+            "company": "Assurances du Nord",
+            "location": "Lyon (69)",
+            "description": f"<p>{about}</p><p>{' '.join(prose(rng, 12) for _ in range(3))}</p>",
+        }
+        for role in roles
+    ]
+    run = Ingest(db, "employer", "offline")
+    for number, ad in enumerate(ads):
+        run.add({**ad, "source": "employer", "source_id": str(number)})
+    run.finish()
+    assert db["offers"].count == 40  # one presentation, 40 jobs
+    held = dict(
+        db.execute("select key, count(*) from dedup_keys where key like 'd:%' group by key")
+    )
+    assert max(held.values()) == CANDIDATES_PER_KEY  # common keys stop growing
+    # Every ad still holds SKETCH_KEYS uncommon description keys, the first ones included.
+    for offer_id in range(1, 41):
+        mine = [k for (k,) in db.execute(
+            "select key from dedup_keys where offer_id = ? and key like 'd:%'", [offer_id]
+        )]  # fmt: skip
+        assert sum(held[k] < CANDIDATES_PER_KEY for k in mine) >= SKETCH_KEYS
+    run = Ingest(db, "board", "offline")
+    for number, ad in enumerate(ads[:5]):
+        title = f"Pilote projet {roles[number]} (H/F)"
+        run.add({**ad, "title": title, "source": "board", "source_id": str(number)})
+    run.finish()
+    assert db["offers"].count == 40
+    joined = db.execute("select source_id, offer_id from listings where source = 'board'")
+    assert sorted(joined) == [(str(n), n + 1) for n in range(5)]
