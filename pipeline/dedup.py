@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import tomllib
 import zlib
+from array import array
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -195,12 +196,12 @@ def keys(f: Features) -> tuple[list[str], list[str]]:
     return stored, looked_up
 
 
-def sketch(hashes: frozenset[int]) -> list[str]:
-    """A description's smallest triple hashes as keys, smallest first (SKETCH_LOOKED_AT of
-    them; none for a short description): its keys are chosen among them (_DescriptionKeys)."""
+def sketch(hashes: frozenset[int]) -> array[int]:
+    """A description's smallest triple hashes, smallest first (SKETCH_LOOKED_AT of them; none
+    for a short description): its keys are chosen among them (_DescriptionKeys)."""
     if len(hashes) < MIN_SHINGLES:
-        return []
-    return [f"d:{h:08x}" for h in sorted(hashes)[:SKETCH_LOOKED_AT]]
+        return array("I")
+    return array("I", sorted(hashes)[:SKETCH_LOOKED_AT])
 
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
@@ -275,6 +276,7 @@ def verdict(a: Features, b: Features) -> tuple[bool, str]:
 
 
 _MOST_COMMON_KEPT = 100_000
+_MOST_SKETCHES_KEPT = 100_000
 
 
 @lru_cache(maxsize=20_000)
@@ -299,32 +301,46 @@ class _DescriptionKeys:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.common: set[str] = set()  # found common here: a key stays so
+        # Sketches of the descriptions seen here, by the text's hash: an offer given more keys
+        # is not read again word by word (about 300 bytes each).
+        self.sketches: dict[int, array[int]] = {}
 
-    def of(self, hashes: frozenset[int]) -> list[str]:
+    def of(self, text: str | None) -> list[str]:
         """The keys to look up and store a new listing's description under: the keys it makes
         common, then its first uncommon ones once the offers that held those are given theirs
         (which may change what is common)."""
-        keys, made_common = sketch(hashes), []
+        hashes, made_common = self._sketch(text), []
         while True:
-            chosen, turning = self._choose(keys)
+            chosen, turning = self._choose(hashes)
             if not turning:
                 return made_common + chosen
             made_common += turning
             self._rekey(turning)
+
+    def _sketch(self, text: str | None) -> array[int]:
+        if not text:
+            return array("I")
+        key = hash(text)
+        found = self.sketches.get(key)
+        if found is None:
+            if len(self.sketches) >= _MOST_SKETCHES_KEPT:
+                self.sketches.clear()
+            found = self.sketches[key] = sketch(shingles(text))
+        return found
 
     def _rekey(self, turning: list[str]) -> None:
         """Give the offers stored under keys that become common their next uncommon keys."""
         pending = list(turning)
         while pending:
             for holder in store.key_holders(self.db, pending.pop()):
-                text = store.offer_column(self.db, holder, TEXT_COLUMN)
+                hashes = self._sketch(store.offer_column(self.db, holder, TEXT_COLUMN))
                 held = set(store.offer_keys(self.db, holder))
-                chosen, more = self._choose(sketch(shingles(text)), held)
+                chosen, more = self._choose(hashes, held)
                 store.add_keys(self.db, holder, [key for key in chosen if key not in held])
                 pending += more
 
     def _choose(
-        self, keys: list[str], held: set[str] | frozenset[str] = frozenset()
+        self, hashes: array[int], held: set[str] | frozenset[str] = frozenset()
     ) -> tuple[list[str], list[str]]:
         """(the keys a sketch is stored under, those it makes common), asking the file for
         how many offers hold each, a few keys at a time. `held`: the keys of a stored offer,
@@ -333,9 +349,17 @@ class _DescriptionKeys:
             self.common.clear()
         chosen: list[str] = []
         turning: list[str] = []
-        rest = [key for key in keys if key not in self.common]
-        while rest and len(chosen) - len(turning) < SKETCH_KEYS:
-            asked, rest = rest[: 2 * SKETCH_KEYS], rest[2 * SKETCH_KEYS :]
+        rest = iter(hashes)  # the keys are written out only as far as they are needed
+        while len(chosen) - len(turning) < SKETCH_KEYS:
+            asked = []
+            for value in rest:
+                key = f"d:{value:08x}"
+                if key not in self.common:
+                    asked.append(key)
+                    if len(asked) == 2 * SKETCH_KEYS:
+                        break
+            if not asked:
+                break
             counts = store.key_counts(self.db, asked, CANDIDATES_PER_KEY)
             for key, count in zip(asked, counts, strict=True):
                 if count >= CANDIDATES_PER_KEY:
@@ -357,7 +381,7 @@ def same_offer_in(db: Database) -> store.SameOffer:
     def same_offer(offer: dict[str, Any]) -> tuple[int | None, list[str]]:
         mine = features(offer)
         stored, looked_up = keys(mine)
-        described = description_keys.of(mine.shingles)
+        described = description_keys.of(mine.text)
         stored, looked_up = stored + described, looked_up + described
         for row in store.candidates(db, looked_up, COLUMNS, CANDIDATES_PER_KEY):
             theirs = _stored_features(row)

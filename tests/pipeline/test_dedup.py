@@ -153,8 +153,8 @@ def test_keys_block_by_employer_role_place_and_text():
     assert "e:assurances du nord|chatbot chef projet" in stored
     # The description's keys are chosen among its smallest hashes by what is stored.
     hashes = features(offer()).shingles
-    assert sketch(hashes) == [f"d:{h:08x}" for h in sorted(hashes)[:SKETCH_LOOKED_AT]]
-    assert sketch(shingles("Trop court pour comparer.")) == []
+    assert list(sketch(hashes)) == sorted(hashes)[:SKETCH_LOOKED_AT]
+    assert not sketch(shingles("Trop court pour comparer."))
     # Role and department: every offer is stored under it, an offer without employer looks it
     # up; the others look up only the offers without employer.
     assert "p:69|chatbot chef projet" in stored and "n:69|chatbot chef projet" in looked_up
