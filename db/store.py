@@ -226,14 +226,17 @@ def key_counts(db: Database, keys: list[str], most: int) -> list[int]:
     return list(db.execute("select " + ", ".join([one] * len(keys)), params).fetchone())
 
 
-def key_holders(db: Database, key: str) -> list[int]:
-    return [row[0] for row in db.execute("select offer_id from dedup_keys where key = ?", [key])]
-
-
-def offer_keys(db: Database, offer_id: int) -> list[str]:
-    return [
-        row[0] for row in db.execute("select key from dedup_keys where offer_id = ?", [offer_id])
-    ]
+def key_holders(db: Database, key: str, column: str) -> list[tuple[int, Any, set[str]]]:
+    """(id, `column`, every key) of each offer stored under `key` (`column` comes from the
+    code, never from input)."""
+    rows = db.execute(
+        f'select offers.id, offers."{column}", group_concat(theirs.key, char(10))'
+        " from dedup_keys as mine join offers on offers.id = mine.offer_id"
+        " join dedup_keys as theirs on theirs.offer_id = offers.id"
+        " where mine.key = ? group by offers.id",
+        [key],
+    )
+    return [(offer_id, value, set(keys.split("\n"))) for offer_id, value, keys in rows]
 
 
 def offer_column(db: Database, offer_id: int, column: str) -> Any:

@@ -332,10 +332,8 @@ class _DescriptionKeys:
         """Give the offers stored under keys that become common their next uncommon keys."""
         pending = list(turning)
         while pending:
-            for holder in store.key_holders(self.db, pending.pop()):
-                hashes = self._sketch(store.offer_column(self.db, holder, TEXT_COLUMN))
-                held = set(store.offer_keys(self.db, holder))
-                chosen, more = self._choose(hashes, held)
+            for holder, text, held in store.key_holders(self.db, pending.pop(), TEXT_COLUMN):
+                chosen, more = self._choose(self._sketch(text), held)
                 store.add_keys(self.db, holder, [key for key in chosen if key not in held])
                 pending += more
 
