@@ -49,6 +49,7 @@ ROLE_AGREEMENT = 0.5  # Jaccard of the role words
 # text: copies of one ad agree at 0.97 and more in the labelled pairs, while a second post of the
 # same title, another client of an agency's template or a replacement CDD stay under 0.88.
 TEXT_AGREEMENT = 0.9
+ONE_TEXT = 0.97  # the same, for titles that share only generic words (data/dedup.toml)
 # The most recent offers read under a key; a description hash under this many offers is common.
 CANDIDATES_PER_KEY = 20
 
@@ -57,6 +58,7 @@ CANDIDATES_PER_KEY = 20
 class _Vocabulary:
     employer_drop: frozenset[str]
     title_drop: frozenset[str]
+    generic: frozenset[str]
     levels: dict[str, str]
 
 
@@ -67,6 +69,7 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(
         frozenset(data["employer"]["drop"]),
         frozenset(data["title"]["drop"]),
+        frozenset(data["title"]["generic"]),
         dict(data["title"]["levels"]),
     )
 
@@ -253,21 +256,31 @@ def refusal(a: Features, b: Features) -> str | None:
     return None
 
 
+def _only_generic(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two titles that both name what the job is about ("chatbot", "voicebot") share
+    only the words of its function ("chef", "projet")."""
+    generic = _vocabulary().generic
+    return bool(a - generic and b - generic and not (a & b) - generic)
+
+
 def verdict(a: Features, b: Features) -> tuple[bool, str]:
     """Whether two offers are one job, and the reason that decided it."""
     reason = refusal(a, b)
     if reason is not None:
         return False, reason
+    reworded = _only_generic(a.role, b.role)
     text = text_agreement(a.shingles, b.shingles)
     if text is not None:
         # One ad's text, however its title was reworded ("PO Voicebot" / "Product Owner
-        # Voicebot"), or two ads that only share a template.
-        if text < TEXT_AGREEMENT:
+        # Voicebot"), or two ads that only share a template. Titles about two things
+        # ("Chef de projet chatbot" / "Chef de projet agent conversationnel") need the whole
+        # text: an employer's presentation can be most of a short ad, or all of a teaser.
+        if text < (ONE_TEXT if reworded else TEXT_AGREEMENT):
             return False, "unlike descriptions"
         return True, "one description, same role and place"
     if not (a.employer and b.employer):
         return False, "no employer or description to compare"
-    if _jaccard(a.role, b.role) < ROLE_AGREEMENT:
+    if reworded or _jaccard(a.role, b.role) < ROLE_AGREEMENT:
         return False, "another role"
     return True, "same employer, role and place"
 
@@ -302,7 +315,7 @@ class _DescriptionKeys:
         self.db = db
         self.common: set[str] = set()  # found common here: a key stays so
         # Sketches of the descriptions seen here, by the text's hash: an offer given more keys
-        # is not read again word by word (about 300 bytes each).
+        # is not read again word by word (about 400 bytes each, 40 MB when full).
         self.sketches: dict[int, array[int]] = {}
 
     def of(self, text: str | None) -> list[str]:

@@ -377,3 +377,34 @@ def test_description_keys_pass_over_an_employers_boilerplate(db):
     assert db["offers"].count == 40
     joined = db.execute("select source_id, offer_id from listings where source = 'board'")
     assert sorted(joined) == [(str(n), n + 1) for n in range(5)]
+
+
+def test_titles_about_two_things_need_the_whole_text():
+    """'Chef de projet chatbot' and 'Chef de projet voicebot' of one employer share the words of
+    a function only: a presentation that makes most of both ads does not make them one job,
+    while one ad's whole text under a reworded title does."""
+    rng = random.Random(3)
+    about = " ".join(prose(rng, 15) for _ in range(16))
+    chatbot = offer(title="Chef de projet chatbot", description=f"{about} {prose(rng, 12)}")
+    voicebot = offer(
+        source="apec", title="Chef de projet voicebot", description=f"{about} {prose(rng, 12)}"
+    )
+    agreement = text_agreement(features(chatbot).shingles, features(voicebot).shingles)
+    assert 0.9 <= agreement < 0.97  # enough for one ad's copies, were the titles alike
+    assert same(chatbot, voicebot) == (False, "unlike descriptions")
+    assert same(
+        chatbot,
+        offer(
+            source="apec", title="Chef de projet voicebot H/F", description=chatbot["description"]
+        ),
+    )[0]
+    # Without descriptions, function words alone are no shared role.
+    bare = {"description": None}
+    assert not same(
+        offer(title="Chef de projet chatbot", **bare),
+        offer(source="apec", title="Chef de projet voicebot", **bare),
+    )[0]
+    assert same(
+        offer(title="Chef de projet", **bare),
+        offer(source="apec", title="Chef de projet H/F", **bare),
+    )[0]
