@@ -14,8 +14,9 @@ Two offers are the same job when nothing says otherwise and enough says so:
   department when a city is missing; a fully remote offer fits any place), unlike descriptions;
 - **for a merge**, the titles must share a role word and the descriptions, when both have one,
   must be one text: nearly all of the shorter one's word triples found in the other (a board's
-  teaser is part of the full ad). Without a description to compare, the employer must be
-  known on both sides and the role words must mostly agree.
+  teaser is part of the full ad); all but a few of them when the titles share only the words
+  of a function ("chef", "projet"). Without a description to compare, the employer must be
+  known on both sides and the role words must mostly agree, beyond those words.
 
 The rules are pure functions; `same_offer_in` and `dedup_stored` put them to work on a database,
 where `db/store.py` keeps the keys (`dedup_keys`) and does the merging.
