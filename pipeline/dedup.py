@@ -179,8 +179,8 @@ def features(offer: dict[str, Any]) -> Features:
 
 
 def keys(f: Features) -> tuple[list[str], list[str]]:
-    """(the keys an offer is stored under, the keys it looks up), but its description's
-    (`sketch`, whose keys are chosen by what is stored). Role and department alone
+    """(the keys an offer is stored under, the keys it looks up), but those of its description,
+    which depend on what is stored (_DescriptionKeys). Role and department alone
     make a crowded key: it is only needed where an employer is missing on one side, so an
     offer without employer looks up every offer of its role and department ("p:"), and every
     other offer looks up only those without employer ("n:")."""
