@@ -386,7 +386,9 @@ class _DescriptionKeys:
 
 def same_offer_in(db: Database) -> store.SameOffer:
     """What `store.store_offer` asks before storing a new listing as a new offer. A candidate's
-    description is read from the file only when nothing else told the two apart."""
+    description is read from the file only when nothing else told the two apart. Asking may
+    give offers already stored more description keys (_DescriptionKeys), inside the caller's
+    transaction."""
 
     description_keys = _DescriptionKeys(db)
 
