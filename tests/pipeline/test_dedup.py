@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from benchmarks.synthetic import sentence
 from db.migrations import open_db
 from db.queries import iter_offers
 from pipeline.dedup import (
@@ -272,34 +273,19 @@ def test_dedup_command_says_what_it_merged(tmp_path):
     assert "1 offers looked at, 0 merged" in result.output
 
 
-PROSE = (  # noqa: SIM905 (a sentence is easier to edit than a list)
-    "projet équipe client service données métier parcours suivi qualité pilotage outils "
-    "analyse besoins déploiement tests recette documentation formation ateliers roadmap "
-    "backlog sprint agile sécurité support intégration modèle budget conception interlocuteur "
-    "coordination reporting veille innovation stratégie contenus scénarios intentions "
-    "réponses canal web mobile plateforme fournisseurs comité risques planning cadrage "
-    "lancement maintenance incidents satisfaction conseillers volumes résolution supervision "
-    "annotation corpus"
-).split()
-
-
-def prose(rng, words):
-    return " ".join(rng.choice(PROSE) for _ in range(words)).capitalize() + "."
-
-
 def test_description_keys_pass_over_an_employers_boilerplate(db):
     """40 ads of one employer open on the same long presentation: its triples' hashes become
     common, and a retitled copy of the first ad (no employer-and-role key in common, so only
     the description can find it) still joins it, however many ads came between."""
     rng = random.Random(5)
-    about = " ".join(prose(rng, 15) for _ in range(12))
+    about = " ".join(sentence(rng, 15) for _ in range(12))
     roles = [f"{a}{b}bot" for a in "abcde" for b in "abcdefgh"]
     ads = [
         {
             "title": f"Chef de projet {role}",
             "company": "Assurances du Nord",
             "location": "Lyon (69)",
-            "description": f"<p>{about}</p><p>{' '.join(prose(rng, 12) for _ in range(3))}</p>",
+            "description": f"<p>{about}</p><p>{' '.join(sentence(rng, 12) for _ in range(3))}</p>",
         }
         for role in roles
     ]
@@ -333,10 +319,10 @@ def test_titles_about_two_things_need_the_whole_text():
     a function only: a presentation that makes most of both ads does not make them one job,
     while one ad's whole text under a reworded title does."""
     rng = random.Random(3)
-    about = " ".join(prose(rng, 15) for _ in range(16))
-    chatbot = offer(title="Chef de projet chatbot", description=f"{about} {prose(rng, 12)}")
+    about = " ".join(sentence(rng, 15) for _ in range(16))
+    chatbot = offer(title="Chef de projet chatbot", description=f"{about} {sentence(rng, 12)}")
     voicebot = offer(
-        source="apec", title="Chef de projet voicebot", description=f"{about} {prose(rng, 12)}"
+        source="apec", title="Chef de projet voicebot", description=f"{about} {sentence(rng, 12)}"
     )
     agreement = text_agreement(features(chatbot).shingles, features(voicebot).shingles)
     assert 0.9 <= agreement < 0.97  # enough for one ad's copies, were the titles alike
