@@ -95,10 +95,17 @@ class Features:
         return shingles(self.text)
 
 
+# The words of this many employers and titles are kept: each listing is compared with a score of
+# stored offers, read again for every listing that shares one of their keys, and a database's
+# offers share their employers and titles far more than whole rows.
+_WORDS_KEPT = 16_384
+
+
 def _words(text: str | None) -> list[str]:
     return _WORD.findall(fold(text)) if text else []
 
 
+@lru_cache(maxsize=_WORDS_KEPT)
 def employer_words(company: str | None) -> tuple[str, ...]:
     """ "Assurances du Nord SA" and "ASSURANCES DU NORD" → ("assurances", "du", "nord")."""
     if not company:
@@ -109,6 +116,7 @@ def employer_words(company: str | None) -> tuple[str, ...]:
     return tuple(w for w in _WORD.findall(text) if w not in drop)
 
 
+@lru_cache(maxsize=_WORDS_KEPT)
 def title_parts(title: str | None, clean: str | None) -> tuple[frozenset[str], frozenset[str]]:
     """(role words, level groups). Levels are read from the title as given, where a cleaner
     has not yet dropped "Stage -" or "(alternance)"; role words from the clean title."""
@@ -293,13 +301,6 @@ _MOST_COMMON_KEPT = 100_000
 _MOST_SKETCHES_KEPT = 100_000
 
 
-@lru_cache(maxsize=20_000)
-def _stored_features(row: tuple) -> Features:
-    """Features of a stored offer but its description, from its (id, *COLUMNS) values: a
-    crowded key brings the same candidates again and again, and their words are read once."""
-    return features(dict(zip(("id", *COLUMNS), row, strict=True)))
-
-
 class _DescriptionKeys:
     """The description keys of the offers stored in one database: of an offer's smallest
     hashes (`sketch`), the first SKETCH_KEYS that are not common.
@@ -398,7 +399,7 @@ def same_offer_in(db: Database) -> store.SameOffer:
         described = description_keys.of(mine.text)
         stored, looked_up = stored + described, looked_up + described
         for row in store.candidates(db, looked_up, COLUMNS, CANDIDATES_PER_KEY):
-            theirs = _stored_features(row)
+            theirs = features(dict(zip(("id", *COLUMNS), row, strict=True)))
             if refusal(mine, theirs) is not None:
                 continue
             theirs = replace(theirs, text=store.offer_column(db, row[0], TEXT_COLUMN))
