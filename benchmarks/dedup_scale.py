@@ -14,8 +14,11 @@ after another, so that a copy comes long after its job. `--description-keys-only
 key but the description's (pipeline.dedup.sketch): how many copies those find on their own.
 Printed per size: seconds in duplicate detection, its CPU seconds (wall time also counts waiting
 for the disk and for other processes), seconds storing, listings/s, offers made, and, against
-the generator's job numbers, the copies joined to their job and the listings of two jobs merged;
-then the ratios of the dedup times (≈ 2 for 2× the listings means linear).
+the generator's job numbers, the copies joined to their job and the listings of two jobs merged,
+and, a listing, the candidates read and the stored offers whose description keys were chosen again
+(a key of theirs became common): both grow as the file fills, until each key holds the
+CANDIDATES_PER_KEY offers read under it. Then the ratios of the dedup times (≈ 2 for 2× the
+listings means linear).
 """
 
 from __future__ import annotations
@@ -74,10 +77,22 @@ def joined(db) -> tuple[int, int, int]:
     return copies, copies - missed, wrong
 
 
+def counted(function, tally: list[int]):
+    """`function`, adding the length of each of its answers to tally[0]."""
+
+    def wrapper(*args, **kwargs):
+        answer = function(*args, **kwargs)
+        tally[0] += len(answer)
+        return answer
+
+    return wrapper
+
+
 def run(count: int, seed: int, folder: Path, shuffle: bool = False) -> dict:
     db = open_db(str(folder / f"dedup_{count}.db"))
     finder = same_offer_in(db)
     spent = cpu = 0.0
+    read, rekeyed = [0], [0]  # candidates read; stored offers whose keys were chosen again
 
     def timed(offer):
         nonlocal spent, cpu
@@ -92,11 +107,17 @@ def run(count: int, seed: int, folder: Path, shuffle: bool = False) -> dict:
     if shuffle:
         random.Random(seed).shuffle(offers)
     now = "2026-11-27T00:00:00+00:00"
+    candidates, key_holders = dedup.store.candidates, dedup.store.key_holders
+    dedup.store.candidates = counted(candidates, read)
+    dedup.store.key_holders = counted(key_holders, rekeyed)
     started = time.perf_counter()
-    for offer in offers:
-        raw = {"source": offer["source"], "source_id": offer["source_id"]}
-        with db.atomic():
-            store_offer(db, raw, lambda offer=offer: offer, now, timed)
+    try:
+        for offer in offers:
+            raw = {"source": offer["source"], "source_id": offer["source_id"]}
+            with db.atomic():
+                store_offer(db, raw, lambda offer=offer: offer, now, timed)
+    finally:
+        dedup.store.candidates, dedup.store.key_holders = candidates, key_holders
     total = time.perf_counter() - started
     offers = db["offers"].count
     copies, found, wrong = joined(db)
@@ -110,6 +131,8 @@ def run(count: int, seed: int, folder: Path, shuffle: bool = False) -> dict:
         "copies": copies,
         "joined": found,
         "wrong": wrong,
+        "read": read[0],
+        "rekeyed": rekeyed[0],
     }
 
 
@@ -134,7 +157,9 @@ def main(argv: list[str]) -> int:
                 f"{result['offers']} offers; copies joined to their job "
                 f"{result['joined']} of {result['copies']} "
                 f"({result['joined'] / max(result['copies'], 1):.3f}), "
-                f"listings of two jobs merged {result['wrong']}"
+                f"listings of two jobs merged {result['wrong']}; a listing read "
+                f"{result['read'] / size:.1f} candidates and chose again the keys of "
+                f"{result['rekeyed'] / size:.2f} stored offers"
             )
     if len(results) >= 2:
         first, last = results[0], results[-1]
