@@ -17,8 +17,8 @@ for the disk and for other processes), seconds storing, listings/s, offers made,
 the generator's job numbers, the copies joined to their job and the listings of two jobs merged,
 and, a listing, the candidates read and the stored offers whose description keys were chosen again
 (a key of theirs became common): both grow as the file fills, bounded by the CANDIDATES_PER_KEY
-offers read under a key. Then the ratios of the dedup times (≈ 2 for 2× the
-listings means linear).
+offers read under a key. Then the ratios of the dedup times (≈ 2 for 2× the listings means
+linear).
 """
 
 from __future__ import annotations

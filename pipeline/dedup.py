@@ -95,14 +95,14 @@ class Features:
         return shingles(self.text)
 
 
+def _words(text: str | None) -> list[str]:
+    return _WORD.findall(fold(text)) if text else []
+
+
 # The words of this many employers and titles are kept: each listing is compared with a score of
 # stored offers, read again for every listing that shares one of their keys, and a database's
 # offers share their employers and titles far more than whole rows.
 _WORDS_KEPT = 16_384
-
-
-def _words(text: str | None) -> list[str]:
-    return _WORD.findall(fold(text)) if text else []
 
 
 @lru_cache(maxsize=_WORDS_KEPT)

@@ -165,7 +165,7 @@ def test_every_source_replays_offline_from_its_recordings(tmp_path):
     try:
         # Indeed and LinkedIn list five of the same jobs: one offer each, with both listings.
         # Apec lists one job twice, a month apart under another title (the same text,
-        # employer, place, contract and salary; the first time without the employer's name).
+        # employer, place, contract and salary; the second time without the employer's name).
         merged = db.execute(
             "select group_concat(source, '+') from (select offer_id, source from listings"
             " order by offer_id, source) group by offer_id having count(*) > 1"
